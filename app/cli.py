@@ -1,0 +1,5 @@
+"""Flask CLI commands (`flask --app app ...`)."""
+
+
+def register_cli(app):
+    pass

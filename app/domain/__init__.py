@@ -1,0 +1,1 @@
+"""Pure IAE rules: no Flask, no database session (DESIGN: app/domain)."""

@@ -1,0 +1,127 @@
+"""Cases, the parties bound to them, the task table (the inbox) and the event log."""
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(40), unique=True, nullable=True)
+    process_key: Mapped[str] = mapped_column(String(80), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    # running / completed / error / cancelled / suspended
+    status: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    # Business stage set by milestones in the diagram (key and label as drawn).
+    stage: Mapped[str] = mapped_column(String(40), default="", index=True)
+    stage_label: Mapped[str] = mapped_column(String(120), default="")
+    title: Mapped[str] = mapped_column(String(255), default="")
+    job_seeker_id: Mapped[int | None] = mapped_column(ForeignKey("job_seekers.id"), nullable=True, index=True)
+    parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    # Hidden from default lists after a long time untouched (DOMAIN §4), restorable.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    workflow_json: Mapped[str] = mapped_column(Text, default="")
+    serializer_version: Mapped[str] = mapped_column(String(20), default="")
+    # Earliest timer due in the workflow; the timer job wakes cases whose time has come.
+    next_wake_at = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    # Names of the messages the workflow waits for, space separated, for routing.
+    waiting_messages: Mapped[str] = mapped_column(String(500), default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    updated_at = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    closed_at = mapped_column(DateTime(timezone=True), nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    # Optimistic lock: an UPDATE that finds another lock_version fails with StaleDataError.
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    process_version = relationship("ProcessVersion")
+    job_seeker = relationship("JobSeeker")
+    parent = relationship("Case", remote_side=[id])
+    created_by = relationship("User")
+    parties = relationship("CaseParty", back_populates="case", cascade="all, delete-orphan")
+    tasks = relationship("Task", back_populates="case", order_by="Task.id")
+    events = relationship("Event", back_populates="case", order_by="Event.id")
+
+    def party(self, role):
+        return next((p for p in self.parties if p.role == role), None)
+
+    def organisation_for(self, role):
+        party = self.party(role)
+        return party.organisation if party else None
+
+
+class CaseParty(db.Model):
+    """Binds a lane role of the case to an organisation and/or a person."""
+    __tablename__ = "case_parties"
+    __table_args__ = (Index("ix_case_parties_org_role", "organisation_id", "role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+
+    case = relationship("Case", back_populates="parties")
+    organisation = relationship("Organisation")
+    user = relationship("User")
+
+
+class Task(db.Model):
+    """One human task of a case, mirrored from the workflow: what inboxes read."""
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_inbox_org", "organisation_id", "state", "due_at"),
+        Index("ix_tasks_inbox_assignee", "assignee_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    spiff_task_id: Mapped[str] = mapped_column(String(36), index=True)
+    spec_name: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(255))
+    form_key: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
+    # A person named on the case for this role (e.g. the job seeker), when there is no organisation.
+    candidate_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # open / completed / cancelled
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    # Not listed in inboxes (an optional action such as reconsidering a refusal).
+    listed: Mapped[bool] = mapped_column(Boolean, default=True)
+    properties: Mapped[dict] = mapped_column(JSON, default=dict)
+    due_at = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_at = mapped_column(DateTime(timezone=True), nullable=True)
+    completed_at = mapped_column(DateTime(timezone=True), nullable=True)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    case = relationship("Case", back_populates="tasks")
+    organisation = relationship("Organisation")
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    completed_by = relationship("User", foreign_keys=[completed_by_id])
+    candidate_user = relationship("User", foreign_keys=[candidate_user_id])
+
+
+class Event(db.Model):
+    """Append-only event log of a case: the audit trail support and supervisors read."""
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # case_started, task_created, task_completed, task_claimed, task_unclaimed, stage_changed,
+    # timer_fired, message_received, service_called, service_failed, notification_queued, ...
+    kind: Mapped[str] = mapped_column(String(40))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), nullable=True)
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    case = relationship("Case", back_populates="events")
+    actor = relationship("User")

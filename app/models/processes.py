@@ -1,0 +1,30 @@
+"""Process versions: the BPMN XML each case runs, stored once (DESIGN: app/engine)."""
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class ProcessVersion(db.Model):
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("process_key", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(80), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    xml: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # "file" (loaded from bpmn/ at start) or "published" (by a process owner)
+    source: Mapped[str] = mapped_column(String(20), default="file")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    created_by = relationship("User")
+
+    @classmethod
+    def latest(cls, process_key):
+        return (cls.query.filter_by(process_key=process_key)
+                .order_by(cls.version.desc()).first())

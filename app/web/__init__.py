@@ -1,0 +1,5 @@
+"""HTML views (blueprints) in French."""
+
+
+def register_web(app):
+    pass
