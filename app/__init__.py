@@ -22,6 +22,7 @@ def create_app(overrides=None):
 
     from app import models  # noqa: F401  (registers the tables)
     from app.engine import processes
+    from app.services import operations  # noqa: F401  (registers the service-task operations)
     # A diagram that does not parse stops the start, naming file and line.
     processes.check_shipped_files(app.config["BPMN_DIR"])
 

@@ -2,4 +2,5 @@
 
 
 def register_cli(app):
-    pass
+    from app.jobs.worker import register_job_cli
+    register_job_cli(app)

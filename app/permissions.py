@@ -1,0 +1,64 @@
+"""Who may see and do what: decided here only, from memberships, case parties and lanes.
+
+Every route asks this module; tests/web/test_permissions.py checks it as a matrix.
+"""
+from app.models import CaseParty, Membership
+
+
+def active_org_ids(user):
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    return {m.organisation_id for m in Membership.query.filter_by(user_id=user.id, is_active=True)}
+
+
+def is_member(user, organisation_id):
+    return organisation_id is not None and organisation_id in active_org_ids(user)
+
+
+def is_task_candidate(user, task):
+    """A task is for the active members of its candidate organisation, or its named person."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if task.candidate_user_id is not None and task.candidate_user_id == user.id:
+        return True
+    return is_member(user, task.organisation_id)
+
+
+def can_act_on_task(user, task):
+    """Candidates act; support staff may act on any task (unblocking), always logged."""
+    return is_task_candidate(user, task) or bool(getattr(user, "is_support", False))
+
+
+def can_complete_task(user, task):
+    """A task claimed by a colleague is theirs until they release it (support excepted)."""
+    if not can_act_on_task(user, task):
+        return False
+    if task.assignee_id is not None and task.assignee_id != user.id and not user.is_support:
+        return False
+    return True
+
+
+def can_view_case(user, case):
+    """Parties of the case (their organisation's members, or the named person) and support."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_support:
+        return True
+    orgs = active_org_ids(user)
+    for party in CaseParty.query.filter_by(case_id=case.id):
+        if party.user_id == user.id or (party.organisation_id is not None and party.organisation_id in orgs):
+            return True
+    if case.job_seeker is not None and case.job_seeker.user_id == user.id:
+        return True
+    return False
+
+
+def can_see_private_comment(user, case):
+    """The employer's private comment is for professionals, never for the job seeker (DOMAIN §4)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_support:
+        return True
+    orgs = active_org_ids(user)
+    return any(p.organisation_id in orgs for p in CaseParty.query.filter_by(case_id=case.id)
+               if p.organisation_id is not None and p.role in ("employer", "prescriber"))

@@ -1,0 +1,1 @@
+"""The service layer: what the HTML views and the JSON API both call."""

@@ -1,0 +1,102 @@
+"""Notifications (DOMAIN §11): French texts, recipients, and the outbox rows.
+
+Rows are written in the case's transaction; the mail job sends them after the
+commit when SMTP is configured, else they stay in the app's notification list.
+"""
+from flask import current_app
+
+from app.domain.vocabularies import REFUSAL_REASONS
+from app.extensions import db
+from app.models import JobSeeker, Notification, User
+
+# template key -> (subject, body); bodies are str.format()ed with the case's data.
+TEMPLATES = {
+    "application_new": ("Nouvelle candidature",
+                        "Nouvelle candidature de {job_seeker_name} pour {company_name}."),
+    "application_processing": ("Candidature à l'étude",
+                               "{company_name} étudie la candidature de {job_seeker_name}."),
+    "application_postponed": ("Candidature en attente",
+                              "{company_name} a mis la candidature de {job_seeker_name} en liste d'attente.\n\n"
+                              "Message de l'employeur : {answer_to_job_seeker}"),
+    "application_pool": ("Candidature ajoutée au vivier",
+                         "{company_name} a ajouté la candidature de {job_seeker_name} à son vivier."),
+    "application_refused": ("Candidature déclinée",
+                            "{company_name} a décliné la candidature de {job_seeker_name}.\n\n"
+                            "{reason_line}Message de l'employeur : {answer_to_job_seeker}"),
+    "application_accepted": ("Candidature acceptée",
+                             "{company_name} a accepté la candidature de {job_seeker_name}."),
+    "application_transferred": ("Candidature transférée",
+                                "La candidature de {job_seeker_name} a été transférée de {from_company_name} "
+                                "à {company_name}."),
+    "hire_confirmed": ("Embauche confirmée",
+                       "L'embauche de {job_seeker_name} chez {company_name} est déclarée : "
+                       "début du contrat le {hiring_start_display}."),
+}
+
+
+class _Blank(dict):
+    """Missing values render empty rather than failing the whole notification."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def render(template, data, for_job_seeker=False):
+    subject, body = TEMPLATES[template]
+    values = _Blank(data)
+    reason = REFUSAL_REASONS.get(data.get("refusal_reason") or "", "")
+    # The job seeker reads the reason only if the employer chose to share it (DOMAIN §4).
+    if reason and (not for_job_seeker or data.get("share_reason_with_job_seeker")):
+        values["reason_line"] = f"Motif : {reason}\n\n"
+    start = data.get("hiring_start_at") or (data.get("hire") or {}).get("hiring_start_at") or ""
+    if start:
+        values["hiring_start_display"] = "/".join(reversed(start.split("-")))
+    return subject, body.format_map(values).strip()
+
+
+def recipients(case, who):
+    """Resolve recipient kinds (employer, job_seeker, sender) to (user or None, email, is_job_seeker)."""
+    found = []
+    for kind in who:
+        if kind == "employer":
+            org = case.organisation_for("employer")
+            if org is not None:
+                found += [(user, user.email, False) for user in org.active_members()]
+        elif kind == "job_seeker" and case.job_seeker_id:
+            seeker = db.session.get(JobSeeker, case.job_seeker_id)
+            if seeker.user_id:
+                found.append((seeker.user, seeker.user.email, True))
+            elif seeker.email:
+                found.append((None, seeker.email, True))
+        elif kind == "sender":
+            party = case.party("prescriber") or case.party("sender")
+            if party is not None and party.user_id:
+                sender = db.session.get(User, party.user_id)
+                found.append((sender, sender.email, False))
+    unique, seen = [], set()
+    for user, email, seeker in found:
+        key = user.id if user else email
+        if key in seen or (user is not None and not user.is_active):
+            continue  # inactive users receive nothing (DOMAIN §11)
+        seen.add(key)
+        unique.append((user, email, seeker))
+    return unique
+
+
+def queue(case, template, data, who):
+    """Write one outbox row per recipient; returns the rows."""
+    mail_enabled = bool(current_app.config.get("MAIL_SERVER"))
+    rows = []
+    for user, email, is_job_seeker in recipients(case, who):
+        subject, body = render(template, data, for_job_seeker=is_job_seeker)
+        row = Notification(recipient_id=user.id if user else None, recipient_email=email or "",
+                           case_id=case.id, template=template, subject=subject, body=body,
+                           status="pending" if mail_enabled else "in_app")
+        db.session.add(row)
+        rows.append(row)
+    db.session.flush()
+    if mail_enabled and rows:
+        from app.jobs.queue import enqueue_after_commit
+        for row in rows:
+            enqueue_after_commit("app.jobs.mail.send_notification", row.id)
+    return rows
