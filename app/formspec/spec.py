@@ -72,6 +72,15 @@ class FieldSpec:
         return self.type in CHOICE_TYPES
 
     @property
+    def static_codes(self):
+        """The codes offered when they do not depend on the context (inline or vocabulary), else None."""
+        if self.choices is not None:
+            return set(self.choices)
+        if self.vocabulary in VOCABULARIES:
+            return set(VOCABULARIES[self.vocabulary])
+        return None
+
+    @property
     def required_when_shown(self):
         """True when the field must be filled whenever it is visible: the UI marks it "(obligatoire)"."""
         return self.required or (bool(self.required_if) and dict(self.required_if) == dict(self.show_if))
@@ -456,7 +465,7 @@ def check_restrict_choices(spec, restrict_choices):
             continue
         if not codes:
             problems.append(f"choices.{name} : la liste des choix autorisés est vide.")
-        known = static_choices(dict(spec.raw["fields"][spec.field_names.index(name)]))
+        known = field_spec.static_codes
         if known is None:
             continue  # choices come from the context: nothing to check before run time
         for code in codes:

@@ -1,9 +1,9 @@
 """Cases, the parties bound to them, the task table (the inbox) and the event log."""
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import UTCDateTime, utcnow
 
 
 class Case(db.Model):
@@ -26,13 +26,13 @@ class Case(db.Model):
     workflow_json: Mapped[str] = mapped_column(Text, default="")
     serializer_version: Mapped[str] = mapped_column(String(20), default="")
     # Earliest timer due in the workflow; the timer job wakes cases whose time has come.
-    next_wake_at = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    next_wake_at = mapped_column(UTCDateTime(), nullable=True, index=True)
     # Names of the messages the workflow waits for, space separated, for routing.
     waiting_messages: Mapped[str] = mapped_column(String(500), default="")
     last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    updated_at = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    closed_at = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    closed_at = mapped_column(UTCDateTime(), nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -95,10 +95,10 @@ class Task(db.Model):
     # Not listed in inboxes (an optional action such as reconsidering a refusal).
     listed: Mapped[bool] = mapped_column(Boolean, default=True)
     properties: Mapped[dict] = mapped_column(JSON, default=dict)
-    due_at = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at = mapped_column(DateTime(timezone=True), default=utcnow)
-    claimed_at = mapped_column(DateTime(timezone=True), nullable=True)
-    completed_at = mapped_column(DateTime(timezone=True), nullable=True)
+    due_at = mapped_column(UTCDateTime(), nullable=True)
+    created_at = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at = mapped_column(UTCDateTime(), nullable=True)
+    completed_at = mapped_column(UTCDateTime(), nullable=True)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
     case = relationship("Case", back_populates="tasks")
@@ -114,7 +114,7 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    at = mapped_column(DateTime(timezone=True), default=utcnow)
+    at = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     # case_started, task_created, task_completed, task_claimed, task_unclaimed, stage_changed,
     # timer_fired, message_received, service_called, service_failed, notification_queued, ...

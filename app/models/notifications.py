@@ -1,9 +1,9 @@
 """The notification outbox (DOMAIN §11): shown in the app, mailed when SMTP is set."""
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import UTCDateTime, utcnow
 
 
 class Notification(db.Model):
@@ -20,9 +20,9 @@ class Notification(db.Model):
     # pending (waiting for the mail job), sent, failed, in_app (no SMTP configured)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at = mapped_column(DateTime(timezone=True), nullable=True)
-    read_at = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at = mapped_column(UTCDateTime(), nullable=True)
+    read_at = mapped_column(UTCDateTime(), nullable=True)
 
     recipient = relationship("User")
     case = relationship("Case")

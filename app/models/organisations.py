@@ -1,9 +1,9 @@
 """Organisations (prescribers, companies, institutions) and memberships (DOMAIN §2)."""
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import UTCDateTime, utcnow
 
 
 class Organisation(db.Model):
@@ -27,7 +27,7 @@ class Organisation(db.Model):
     # Companies: refuse every application from outside (DOMAIN §3 step 4)
     block_job_applications: Mapped[bool] = mapped_column(Boolean, default=False)
     spontaneous_applications_open_until: Mapped["Date | None"] = mapped_column(Date, nullable=True)
-    created_at = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships = relationship("Membership", back_populates="organisation", lazy="dynamic")
 
@@ -61,7 +61,7 @@ class Membership(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at = mapped_column(UTCDateTime(), default=utcnow)
 
     user = relationship("User", back_populates="memberships")
     organisation = relationship("Organisation", back_populates="memberships")

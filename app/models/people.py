@@ -1,11 +1,11 @@
 """People: user accounts, job seekers, API tokens (DOMAIN §2)."""
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import UTCDateTime, utcnow
 
 
 class User(UserMixin, db.Model):
@@ -22,8 +22,8 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_support: Mapped[bool] = mapped_column(Boolean, default=False)
     is_process_owner: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_login_at = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at = mapped_column(UTCDateTime(), nullable=True)
 
     memberships = relationship("Membership", back_populates="user")
 
@@ -59,7 +59,7 @@ class JobSeeker(db.Model):
     city: Mapped[str] = mapped_column(String(120), default="")
     department: Mapped[str] = mapped_column(String(3), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    created_at = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at = mapped_column(UTCDateTime(), default=utcnow)
 
     user = relationship("User", foreign_keys=[user_id])
 
@@ -76,7 +76,7 @@ class ApiToken(db.Model):
     # Only a hash is stored: a leaked database does not leak usable tokens.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
-    created_at = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at = mapped_column(DateTime(timezone=True))
+    created_at = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at = mapped_column(UTCDateTime())
 
     user = relationship("User")

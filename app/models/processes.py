@@ -1,9 +1,9 @@
 """Process versions: the BPMN XML each case runs, stored once (DESIGN: app/engine)."""
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import UTCDateTime, utcnow
 
 
 class ProcessVersion(db.Model):
@@ -19,7 +19,7 @@ class ProcessVersion(db.Model):
     # "file" (loaded from bpmn/ at start) or "published" (by a process owner)
     source: Mapped[str] = mapped_column(String(20), default="file")
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
     created_by = relationship("User")

@@ -1,0 +1,106 @@
+"""Named choice providers and validators that form specs may refer to.
+
+A provider is `function(context) -> {code: label}`: choices that depend on who
+fills the form (the company's kind, the user's other companies…).
+
+A validator is `function(value, data, context)`: `value` is the field's
+Python value (a date for a date field), `data` the other fields' values,
+`context` what the caller passed to build_form. It raises ValueError (the
+domain's DomainRuleError and InvalidIdentifier are ValueErrors) with a French
+message; it may return a normalized value, which then replaces the field's.
+Validators only run on non-empty values.
+"""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from app.domain import hiring, identifiers
+from app.domain.vocabularies import refusal_reasons_for
+
+PROVIDERS = {}
+VALIDATORS = {}
+
+# Dates in the IAE are French civil dates: "today" is today in Paris, not on the server's clock.
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def provider(name):
+    def register(function):
+        PROVIDERS[name] = function
+        return function
+    return register
+
+
+def validator(name):
+    def register(function):
+        VALIDATORS[name] = function
+        return function
+    return register
+
+
+def context_today(context):
+    today = (context or {}).get("today")
+    if isinstance(today, datetime):
+        return today.date()
+    return today or datetime.now(PARIS).date()
+
+
+def as_choices(items):
+    """{code: label} from a mapping, (code, label) pairs, or objects/dicts with id and name."""
+    if not items:
+        return {}
+    if isinstance(items, dict):
+        return {str(code): str(label) for code, label in items.items()}
+    choices = {}
+    for item in items:
+        if isinstance(item, (tuple, list)):
+            code, label = item[0], item[1]
+        elif isinstance(item, dict):
+            code, label = item["id"], item.get("name") or item.get("label")
+        else:
+            code, label = item.id, getattr(item, "display_name", None) or item.name
+        choices[str(code)] = str(label)
+    return choices
+
+
+# --- providers -----------------------------------------------------------------
+
+@provider("refusal_reasons_for_company")
+def refusal_reasons_for_company(context):
+    """Refusal reasons the receiving company may pick (GEIQ lacks two, DOMAIN §4)."""
+    return refusal_reasons_for(context.get("company_kind"))
+
+
+@provider("user_other_companies")
+def user_other_companies(context):
+    """The user's other companies, targets of a transfer (DOMAIN §4)."""
+    return as_choices(context.get("other_companies"))
+
+
+# --- validators ----------------------------------------------------------------
+
+@validator("hire_start_date")
+def hire_start_date(value, data, context):
+    hiring.check_hire_start_date(value, context_today(context), context.get("company_kind"))
+
+
+@validator("hire_end_after_start")
+def hire_end_after_start(value, data, context):
+    # The start date lives in the same form under this contract name (forms/hire_contract.yaml).
+    start = data.get("hiring_start_at")
+    if isinstance(start, date):
+        hiring.check_hire_end_date(start, value)
+
+
+@validator("nir")
+def nir(value, data, context):
+    return identifiers.validate_nir(value)
+
+
+@validator("siret")
+def siret(value, data, context):
+    return identifiers.validate_siret(value)
+
+
+@validator("french_phone")
+def french_phone(value, data, context):
+    return identifiers.validate_french_phone(value)
