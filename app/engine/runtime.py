@@ -272,7 +272,7 @@ def complete_task(task_row, data, actor):
                           else "Cette tâche n'est plus à faire : le dossier a évolué entre-temps.")
     case = task_row.case
     if case.status != "running":
-        raise CaseNotRunning(_not_running_message(case))
+        raise CaseNotRunning(not_running_message(case))
     run = CaseRun(case, actor)
     task = _find_ready(run.workflow, task_row.spiff_task_id)
     if task is None:
@@ -370,7 +370,7 @@ def _task_label(task):
     return task.task_spec.bpmn_name or task.task_spec.name
 
 
-def _not_running_message(case):
+def not_running_message(case):
     return {
         "completed": "Ce dossier est terminé : plus aucune action n'est possible.",
         "error": "Ce dossier est bloqué par une étape automatique en échec : le support a été prévenu.",
