@@ -1,0 +1,223 @@
+"""Demo data for `make run`: organisations, people and applications at every stage.
+
+Every application is created and moved by the real process (the shipped BPMN run
+by the engine), exactly as users would, so the demo shows real tasks, timelines
+and notifications. Idempotent: a second run changes nothing.
+"""
+from datetime import date, timedelta
+
+from app.engine import processes, runtime
+from app.extensions import db
+from app.models import Case, JobSeeker, Membership, Organisation, Task, User
+from app.models.base import utcnow
+from app.services import cases
+
+DEMO_PASSWORD = "parcours-demo"
+MARKER_EMAIL = "employeur@demo.parcours.fr"
+
+# email, first name, last name, role description (README lists them)
+ACCOUNTS = [
+    ("employeur@demo.parcours.fr", "Émilie", "Garnier", "Employeuse (admin) : ACI Les Jardins de Rennes et EI Rennes Recyclerie"),
+    ("collegue@demo.parcours.fr", "Karim", "Benali", "Employeur (membre) : ACI Les Jardins de Rennes"),
+    ("prescripteur@demo.parcours.fr", "Sophie", "Lemoine", "Prescriptrice habilitée : France Travail Rennes"),
+    ("orienteur@demo.parcours.fr", "Lucas", "Moreau", "Orienteur (non habilité) : CCAS de Marseille"),
+    ("candidat@demo.parcours.fr", "Nadia", "Haddad", "Candidate avec un compte"),
+    ("support@demo.parcours.fr", "Paul", "Rivière", "Équipe support de la plateforme"),
+    ("proprietaire@demo.parcours.fr", "Claire", "Fontaine", "Propriétaire des processus (diagrammes BPMN)"),
+    ("ddets@demo.parcours.fr", "Marc", "Lefèvre", "DDETS d'Ille-et-Vilaine (supervision)"),
+]
+
+# name, kind, département, city, postcode
+COMPANIES = [
+    ("Les Jardins de Rennes", "ACI", "35", "Rennes", "35000"),
+    ("Rennes Recyclerie", "EI", "35", "Rennes", "35200"),
+    ("Bretagne Intérim Solidaire", "ETTI", "35", "Rennes", "35000"),
+    ("Association Coup de Main 35", "AI", "35", "Saint-Malo", "35400"),
+    ("Vélos de Vilaine", "EITI", "35", "Redon", "35600"),
+    ("GEIQ BTP Bretagne", "GEIQ", "35", "Rennes", "35000"),
+    ("Atelier Adapté de l'Ouest", "EA", "35", "Vitré", "35500"),
+    ("Ressourcerie de Saint-Denis", "ACI", "93", "Saint-Denis", "93200"),
+    ("Bâtir Ensemble 93", "EI", "93", "Montreuil", "93100"),
+    ("Intérim Insertion Seine-Saint-Denis", "ETTI", "93", "Bobigny", "93000"),
+    ("Entraide Services 93", "AI", "93", "Aubervilliers", "93300"),
+    ("Cuisine Solidaire Marseille", "ACI", "13", "Marseille", "13003"),
+    ("Logistique Provence Insertion", "EI", "13", "Marseille", "13014"),
+    ("Services Plus Provence", "AI", "13", "Aix-en-Provence", "13100"),
+]
+
+# name, kind, authorization status, département, city
+PRESCRIBERS = [
+    ("France Travail Rennes", "FT", "validated", "35", "Rennes"),
+    ("Mission locale de Saint-Denis", "ML", "validated", "93", "Saint-Denis"),
+    ("CCAS de Marseille", "CCAS", "not_set", "13", "Marseille"),
+    ("Association Le Relais", "OTHER", "not_required", "35", "Rennes"),
+]
+
+# first name, last name, birth date, sex digit, département of birth
+JOB_SEEKERS = [
+    ("Jean", "Dupont", date(1985, 5, 12), 1, "35"),
+    ("Aïcha", "Traoré", date(1992, 3, 2), 2, "93"),
+    ("Kevin", "Le Goff", date(2001, 11, 23), 1, "29"),
+    ("Marie", "Lambert", date(1968, 7, 30), 2, "13"),
+    ("Thomas", "Nguyen", date(1979, 1, 15), 1, "75"),
+    ("Fatou", "Diallo", date(1996, 9, 8), 2, "93"),
+    ("Pierre", "Martin", date(1963, 4, 19), 1, "35"),
+    ("Inès", "Bouzid", date(2003, 6, 5), 2, "13"),
+    ("Julien", "Robert", date(1988, 12, 1), 1, "56"),
+    ("Chloé", "Petit", date(1990, 2, 27), 2, "35"),
+    ("Mohamed", "Cherif", date(1975, 10, 10), 1, "93"),
+]
+
+
+def siret_for(seed):
+    """A valid SIRET (Luhn key) built from a seed number, for demo companies only."""
+    body = f"{seed:013d}"
+    for last in range(10):
+        candidate = body + str(last)
+        total = 0
+        for index, digit in enumerate(reversed(candidate)):
+            value = int(digit) * (2 if index % 2 else 1)
+            total += value - 9 if value > 9 else value
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError("a Luhn key always exists")
+
+
+def nir_for(sex, birth, department, order):
+    """A well-formed NIR whose key is right (INSEE rule: 97 − number mod 97)."""
+    body = f"{sex}{birth.year % 100:02d}{birth.month:02d}{department}{100 + order:03d}{order + 1:03d}"
+    return body + f"{97 - int(body) % 97:02d}"
+
+
+def seed(bpmn_dir):
+    """Create the demo once; returns False when it already exists."""
+    if User.query.filter_by(email=MARKER_EMAIL).first() is not None:
+        return False
+    processes.sync_process_files(bpmn_dir)
+    users = _create_users()
+    orgs = _create_organisations()
+    _create_memberships(users, orgs)
+    seekers = _create_job_seekers(users)
+    db.session.commit()
+    _create_applications(users, orgs, seekers)
+    return True
+
+
+def _create_users():
+    users = {}
+    for email, first, last, _ in ACCOUNTS:
+        user = User(email=email, first_name=first, last_name=last,
+                    kind="job_seeker" if email.startswith("candidat") else "professional",
+                    is_support=email.startswith("support"), is_process_owner=email.startswith("proprietaire"))
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+        users[email.split("@")[0]] = user
+    db.session.flush()
+    return users
+
+
+def _create_organisations():
+    orgs = {}
+    for index, (name, kind, dept, city, postcode) in enumerate(COMPANIES):
+        org = Organisation(category="company", kind=kind, name=name, department=dept, city=city,
+                           postcode=postcode, siret=siret_for(35_000_000_000 + index * 1_000_003),
+                           address=f"{10 + index} rue de la République")
+        if kind in ("ACI", "EI"):
+            org.spontaneous_applications_open_until = date.today() + timedelta(days=90)
+        db.session.add(org)
+        orgs[name] = org
+    for name, kind, status, dept, city in PRESCRIBERS:
+        org = Organisation(category="prescriber", kind=kind, name=name, department=dept, city=city,
+                           authorization_status=status)
+        db.session.add(org)
+        orgs[name] = org
+    orgs["DDETS 35"] = Organisation(category="institution", kind="DDETS", name="DDETS d'Ille-et-Vilaine",
+                                    department="35", city="Rennes")
+    db.session.add(orgs["DDETS 35"])
+    db.session.flush()
+    return orgs
+
+
+def _create_memberships(users, orgs):
+    links = [("employeur", "Les Jardins de Rennes", True), ("employeur", "Rennes Recyclerie", True),
+             ("collegue", "Les Jardins de Rennes", False), ("prescripteur", "France Travail Rennes", True),
+             ("orienteur", "CCAS de Marseille", True), ("ddets", "DDETS 35", True)]
+    for user_key, org_name, is_admin in links:
+        db.session.add(Membership(user_id=users[user_key].id, organisation_id=orgs[org_name].id, is_admin=is_admin))
+
+
+def _create_job_seekers(users):
+    seekers = []
+    for order, (first, last, birth, sex, dept) in enumerate(JOB_SEEKERS):
+        seeker = JobSeeker(first_name=first, last_name=last, birth_date=birth, nir=nir_for(sex, birth, dept, order),
+                           email=f"{first.lower()}.{last.lower().replace(' ', '')}@exemple.fr".replace("ï", "i")
+                           .replace("è", "e").replace("é", "e"),
+                           phone=f"06{order:02d}12{order:02d}34", city="Rennes", department="35")
+        db.session.add(seeker)
+        seekers.append(seeker)
+    nadia = users["candidat"]
+    seekers.append(JobSeeker(first_name=nadia.first_name, last_name=nadia.last_name, birth_date=date(1994, 8, 14),
+                             email=nadia.email, user_id=nadia.id, city="Rennes", department="35",
+                             nir=nir_for(2, date(1994, 8, 14), "35", 40)))
+    db.session.add(seekers[-1])
+    db.session.flush()
+    return seekers
+
+
+def _send(actor, sender_org, seeker, company, message):
+    case = cases.open_application(actor, sender_org, seeker.id, company.id, message)
+    db.session.commit()
+    return case
+
+
+def _act(case, actor, data):
+    # The open task of the case, or of the case it just opened (accepting opens the hire).
+    task = (Task.query.join(Case).filter(Task.state == "open",
+                                         (Case.id == case.id) | (Case.parent_case_id == case.id))
+            .order_by(Task.id.desc()).first())
+    runtime.complete_task(task, data, actor)
+    db.session.commit()
+
+
+def _create_applications(users, orgs, seekers):
+    employer, prescriber = users["employeur"], users["prescripteur"]
+    ft, ccas = orgs["France Travail Rennes"], orgs["CCAS de Marseille"]
+    jardins, recyclerie = orgs["Les Jardins de Rennes"], orgs["Rennes Recyclerie"]
+    hello = "Bonjour, je vous adresse la candidature de {name}, motivé(e) et disponible rapidement. " \
+            "Son parcours correspond au poste. Bien cordialement."
+
+    def send(seeker, company, org=ft, actor=prescriber):
+        return _send(actor, org, seeker, company, hello.format(name=seeker.full_name))
+
+    # New applications waiting in the employer's inbox.
+    send(seekers[0], jardins)
+    send(seekers[1], jardins)
+    send(seekers[2], jardins, org=ccas, actor=users["orienteur"])
+    _send(users["candidat"], None, seekers[-1], jardins, "Bonjour, je souhaite rejoindre votre équipe de maraîchage.")
+    # Under study, on a waiting list, in the pool.
+    _act(send(seekers[3], jardins), employer, {"decision": "study"})
+    postponed = send(seekers[4], jardins)
+    _act(postponed, employer, {"decision": "postpone", "answer_to_job_seeker":
+                                "Nous reviendrons vers vous dès qu'un poste se libère en janvier."})
+    _act(send(seekers[5], jardins), employer, {"decision": "pool"})
+    # Refused, with a reason shared and a private comment for the prescriber.
+    _act(send(seekers[6], jardins), employer, {
+        "decision": "refuse", "refusal_reason": "no_position", "share_reason_with_job_seeker": True,
+        "answer_to_job_seeker": "Nous n'avons pas de poste ouvert pour le moment, merci de votre intérêt.",
+        "private_comment": "Profil intéressant, à recontacter au printemps.", "refusal_reason_details": ""})
+    # Accepted and hired: the hire makes the person's other pending application obsolete.
+    elsewhere = send(seekers[7], recyclerie)
+    hired = send(seekers[7], jardins)
+    _act(hired, employer, {"decision": "accept"})
+    _act(hired, employer, {"hiring_start_at": (date.today() + timedelta(days=7)).isoformat(),
+                           "hiring_end_at": None, "hired_job": "Ouvrière maraîchère",
+                           "answer_to_job_seeker": "Bienvenue dans l'équipe !"})
+    # Transferred from the ACI to the EI of the same employer.
+    _act(send(seekers[8], jardins), employer, {"decision": "transfer", "transfer_to": str(recyclerie.id)})
+    # Left unanswered for 60 days: refused automatically by the diagram's timer.
+    late = send(seekers[9], jardins)
+    runtime.wake_case(late, utcnow() + timedelta(days=61))
+    db.session.commit()
+    # Accepted, hire form still to fill in.
+    _act(send(seekers[10], jardins), employer, {"decision": "accept"})
+    return elsewhere, Case.query.count()
