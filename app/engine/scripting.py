@@ -3,7 +3,9 @@
 Scripts see task data plus a curated set of names: safe builtins, dates, and the
 domain functions listed here; never `open`, `__import__` or the like (DESIGN).
 """
+import ast
 import builtins
+import functools
 import json
 from datetime import date, datetime, timedelta, timezone
 
@@ -38,12 +40,47 @@ def script_globals():
     }
 
 
+class ForbiddenScript(ValueError):
+    pass
+
+
+@functools.lru_cache(maxsize=2048)
+def check_source(source):
+    """Refuse names and attributes starting with an underscore: the usual way out of a
+    restricted eval goes through `__class__`, `__subclasses__`, `__globals__` and the like."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+        if name is not None and name.startswith("_"):
+            raise ForbiddenScript(f"le nom « {name} » est interdit dans les scripts")
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)):
+            raise ForbiddenScript("les imports sont interdits dans les scripts")
+    return True
+
+
 class ParcoursScriptEngine(PythonScriptEngine):
     """Restricted environment; service tasks call the operations registry with the run context."""
 
     def __init__(self, run_context=None):
         super().__init__(environment=TaskDataEnvironment(script_globals()))
         self.run_context = run_context
+
+    def validate(self, expression):
+        check_source(expression)
+
+    def evaluate(self, task, expression, external_context=None):
+        try:
+            check_source(expression)
+        except (ForbiddenScript, SyntaxError) as exc:
+            raise WorkflowTaskException(f"Expression refusée : {exc}", task=task, exception=exc) from exc
+        return super().evaluate(task, expression, external_context)
+
+    def execute(self, task, script, external_context=None):
+        try:
+            check_source(script)
+        except (ForbiddenScript, SyntaxError) as exc:
+            raise WorkflowTaskException(f"Script refusé : {exc}", task=task, exception=exc) from exc
+        return super().execute(task, script, external_context)
 
     def call_service(self, task, operation_name=None, operation_params=None, **_kwargs):
         # Overridden: 3.2.0's own error path raises a NameError that hides the real exception.
