@@ -61,7 +61,7 @@ def run_clock(app, interval=60, job=WAKE_DUE_CASES, stop=None):
 
 
 def register_job_cli(app):
-    jobs = AppGroup("jobs", help="Tâches de fond (RQ) : worker et horloge.")
+    jobs = AppGroup("jobs", help="Background jobs (RQ): worker and clock.")
 
     @jobs.command("worker")
     @click.option("--queue", "-q", "queues", multiple=True, default=[DEFAULT_QUEUE], show_default=True)
