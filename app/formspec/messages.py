@@ -38,3 +38,23 @@ def file_too_big(limit_mb):
 def _n(number):
     """French display of a number: 17,5 rather than 17.5."""
     return str(number).replace(".", ",")
+
+
+def type_hint(field_spec):
+    """The format hint shown under a field of this type, or ""."""
+    kind = field_spec.type
+    if kind == "date":
+        return "Format attendu : jj/mm/aaaa."
+    if kind == "nir":
+        return "15 caractères : 13 chiffres et une clé de 2 chiffres."
+    if kind == "siret":
+        return "14 chiffres."
+    if kind == "phone":
+        return "Exemple : 06 12 34 56 78."
+    if kind == "email":
+        return "Format attendu : nom@domaine.fr."
+    if kind == "file":
+        return f"Format PDF, {_n(field_spec.max_size_mb)} Mo maximum."
+    if kind == "number" and (field_spec.min is not None or field_spec.max is not None):
+        return number_range(field_spec.min, field_spec.max).replace("Saisissez un nombre", "Un nombre")
+    return ""

@@ -13,7 +13,7 @@ from types import MappingProxyType
 import yaml
 
 from app.domain.vocabularies import VOCABULARIES
-from app.formspec import registry
+from app.formspec import messages, registry
 
 FIELD_TYPES = (
     "text", "textarea", "date", "number", "choice", "multichoice", "checkbox",
@@ -84,6 +84,11 @@ class FieldSpec:
     def required_when_shown(self):
         """True when the field must be filled whenever it is visible: the UI marks it "(obligatoire)"."""
         return self.required or (bool(self.required_if) and dict(self.required_if) == dict(self.show_if))
+
+    @property
+    def hint_text(self):
+        """Help text and format hint, as shown under the label and referenced by aria-describedby."""
+        return " ".join(part for part in (self.help, messages.type_hint(self)) if part)
 
     @property
     def show_if_json(self):
@@ -306,9 +311,9 @@ def _check_field(item, position, earlier):
 
 
 def _is_reserved(name):
-    from flask_wtf import FlaskForm  # late: only needed for checks
+    from app.formspec.build import SpecForm  # late: build imports this module
 
-    return name in RESERVED_NAMES or hasattr(FlaskForm, name)
+    return name in RESERVED_NAMES or hasattr(SpecForm, name)
 
 
 def _check_choices(item, kind, where):
