@@ -7,6 +7,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from types import MappingProxyType
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -28,6 +29,7 @@ class SpecForm(FlaskForm):
             return DefaultMeta.get_translations(self, form)
 
     spec = None  # set on each generated class
+    context = MappingProxyType({})  # build_form sets the caller's context per instance
 
     @property
     def spec_fields(self):
