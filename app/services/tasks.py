@@ -5,8 +5,6 @@ A concurrent change (optimistic lock) is retried once, then refused with a Frenc
 message; nothing half-done is ever committed.
 """
 from dataclasses import dataclass, field
-from datetime import date
-
 from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -55,8 +53,8 @@ def form_context(task, actor):
                                Organisation.category == "company", Organisation.id != employer.id)
                        .order_by(Organisation.name))
         others = {str(m.organisation.id): m.organisation.display_name for m in memberships}
-    return {"company_kind": employer.kind if employer else "", "other_companies": others,
-            "today": date.today()}
+    # No "today" here: the form layer uses today's date in Paris, as the IAE rules do.
+    return {"company_kind": employer.kind if employer else "", "other_companies": others}
 
 
 def restricted_choices(task):
