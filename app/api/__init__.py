@@ -1,5 +1,21 @@
-"""JSON API under /api/v1."""
+"""JSON API under /api/v1: bearer tokens, inbox, task forms and actions, cases.
+
+auth.py       tokens (issue, hash, check) and the organisation a token acts for
+errors.py     JSON errors: blueprint handlers, and app-level 404/405 for /api/ paths only
+serialize.py  the JSON shapes of tasks, forms and cases (personal-data rules)
+views.py      the routes, which call app/services exactly as the HTML views do
+openapi.py    the OpenAPI 3.1 document served at /api/v1/openapi.json
+"""
 
 
 def register_api(app):
-    pass
+    from app.api import errors
+    from app.api.views import bp
+    from app.extensions import csrf
+
+    # Bearer tokens, not cookies: no cross-site request can carry them, so no CSRF token.
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+    errors.register_app_handlers(app)
+    # The web's app-wide error handlers answer /api/ paths through this (app/web/errors.py).
+    app.extensions["api_error_renderer"] = errors.json_error

@@ -1,0 +1,419 @@
+"""The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json.
+
+Written by hand next to the routes it describes (app/api/views.py) and the shapes
+they return (app/api/serialize.py). tests/web/test_api.py checks that every
+/api/v1 route is documented, that nothing documented is missing, and that real
+answers match the schemas below: change them together.
+"""
+import copy
+
+from app.api.auth import DEFAULT_TTL_HOURS
+from app.api.errors import MESSAGES, NOT_A_JSON_OBJECT
+from app.formspec import FIELD_TYPES
+from app.services.inbox import PAGE_SIZE
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema):
+    if "$ref" in schema:
+        return {"oneOf": [schema, {"type": "null"}]}
+    schema = dict(schema)
+    kind = schema["type"]
+    schema["type"] = [kind, "null"] if isinstance(kind, str) else [*kind, "null"]
+    return schema
+
+
+def _object(properties, required=None, additional=False, description=None):
+    schema = {"type": "object", "properties": properties,
+              "required": list(properties) if required is None else required,
+              "additionalProperties": additional}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+BOOLEAN = {"type": "boolean"}
+DATETIME = {"type": "string", "format": "date-time"}
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+
+SCHEMAS = {
+    "Error": _object({
+        "error": {**STRING, "description": "Message en français, à montrer tel quel."},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": STRING},
+                   "description": "Erreurs par champ : nom du champ → messages en français."},
+    }, required=["error"]),
+    "Person": _object({"id": INTEGER, "name": STRING}),
+    "OrganisationRef": _object({"id": INTEGER, "name": STRING}),
+    "User": _object({"id": INTEGER, "name": STRING, "email": STRING,
+                     "kind": {"type": "string", "enum": ["professional", "job_seeker", "staff"]},
+                     "is_support": BOOLEAN}),
+    "Organisation": _object({"id": INTEGER, "name": STRING,
+                             "category": {"type": "string", "enum": ["prescriber", "company", "institution"]},
+                             "kind": STRING}),
+    "TokenRequest": _object({
+        "email": {**STRING, "format": "email"},
+        "password": STRING,
+        "organisation_id": {**_nullable(ID), "description":
+                            "Organisation pour laquelle le jeton agit ; par défaut la première dont "
+                            "l'utilisateur est membre actif."},
+    }, required=["email", "password"]),
+    "Token": _object({
+        "token": {**STRING, "description": f"À envoyer dans Authorization: Bearer <jeton>. "
+                                           f"Valable {DEFAULT_TTL_HOURS} h par défaut."},
+        "token_type": {"type": "string", "const": "Bearer"},
+        "expires_at": DATETIME,
+        "user": _ref("User"),
+        "organisation": _nullable(_ref("Organisation")),
+    }),
+    "CaseRef": _object({"id": INTEGER, "reference": _nullable(STRING), "process": STRING,
+                        "stage": STRING, "stage_label": STRING}),
+    "TaskLinks": _object({"self": STRING, "case": STRING, "claim": STRING, "unclaim": STRING,
+                          "complete": STRING}, required=["self", "case"],
+                         description="claim, unclaim et complete ne figurent que pour une tâche ouverte."),
+    "TaskSummary": _object({
+        "id": INTEGER,
+        "title": STRING,
+        "form_key": STRING,
+        "role": {**STRING, "description": "Rôle (couloir du diagramme) qui doit traiter la tâche."},
+        "role_label": STRING,
+        "state": {"type": "string", "enum": ["open", "completed", "cancelled"]},
+        "case": _ref("CaseRef"),
+        "organisation_id": _nullable(INTEGER),
+        "assignee": _nullable(_ref("Person")),
+        "due_at": _nullable(DATETIME),
+        "overdue": BOOLEAN,
+        "created_at": DATETIME,
+        "links": _ref("TaskLinks"),
+    }),
+    "Counts": _object({"organisation": INTEGER, "mine": INTEGER, "unassigned": INTEGER,
+                       "overdue": INTEGER, "due_soon": INTEGER}),
+    "TaskList": _object({
+        "items": {"type": "array", "items": _ref("TaskSummary")},
+        "total": INTEGER,
+        "page": INTEGER,
+        "page_size": {"type": "integer", "const": PAGE_SIZE},
+        "counts": _ref("Counts"),
+    }),
+    "Choice": _object({"value": STRING, "label": STRING}),
+    "Condition": {"type": "object", "additionalProperties": {"type": "array"},
+                  "description": "Nom d'un champ → valeurs qui rendent la condition vraie (toutes les "
+                                 "entrées doivent être vraies)."},
+    "FormField": _object({
+        "name": STRING,
+        "type": {"type": "string", "enum": list(FIELD_TYPES)},
+        "label": STRING,
+        "help": STRING,
+        "required": BOOLEAN,
+        "required_if": _nullable(_ref("Condition")),
+        "show_if": _nullable(_ref("Condition")),
+        "choices": {"type": ["array", "null"], "items": _ref("Choice"),
+                    "description": "Choix offerts (champs choice et multichoice), déjà restreints par le "
+                                   "contexte et par le diagramme ; null pour les autres types."},
+        "max_length": INTEGER,
+        "min": {"type": "number"},
+        "max": {"type": "number"},
+    }, required=["name", "type", "label", "help", "required", "required_if", "show_if", "choices"]),
+    "Form": _object({"key": STRING, "title": STRING, "description": STRING,
+                     "fields": {"type": "array", "items": _ref("FormField")}}),
+    "CaseLinks": _object({"self": STRING}),
+    "CaseSummary": _object({
+        "id": INTEGER,
+        "reference": _nullable(STRING),
+        "process": STRING,
+        "version": _nullable(INTEGER),
+        "title": STRING,
+        "status": {"type": "string", "enum": ["running", "completed", "error", "cancelled", "suspended"]},
+        "stage": STRING,
+        "stage_label": STRING,
+        "archived": BOOLEAN,
+        "created_at": DATETIME,
+        "closed_at": _nullable(DATETIME),
+        "links": _ref("CaseLinks"),
+    }),
+    "CompletionInput": {
+        "type": "object",
+        "description": "Les champs du formulaire de la tâche (voir `form.fields` de GET /tasks/{task_id}) : "
+                       "dates au format AAAA-MM-JJ, cases à cocher en booléens, choix par leur `value`.",
+        "additionalProperties": True,
+    },
+    "Completion": _object({
+        "case": _ref("CaseSummary"),
+        "next_task": {**_nullable(_ref("TaskSummary")),
+                      "description": "La tâche suivante de l'utilisateur dans ce dossier ou un dossier "
+                                     "qu'il vient d'ouvrir, s'il y en a une."},
+    }),
+    "CaseCreate": _object({
+        "process": {"type": "string", "enum": ["application"]},
+        "job_seeker_id": ID,
+        "company_id": ID,
+        "message": {**STRING, "description": "Message à l'employeur (obligatoire)."},
+    }, required=["process", "job_seeker_id", "company_id", "message"]),
+    "Party": _object({
+        "role": STRING,
+        "role_label": STRING,
+        "organisation": _nullable(_ref("OrganisationRef")),
+        "person": {**_nullable(_ref("Person")), "description":
+                   "Montré aux professionnels parties au dossier, au support et à la personne elle-même."},
+    }),
+    "Event": _object({
+        "id": INTEGER,
+        "at": DATETIME,
+        "kind": STRING,
+        "summary": STRING,
+        "actor": {**STRING, "description": "Nom de la personne, ou « Plateforme »."},
+        "data": {"type": "object", "description": "Données du pas (les champs privés sont retirés pour qui "
+                                                  "n'a pas le droit de les lire)."},
+    }),
+}
+
+
+
+def _extend(base, properties, description):
+    """base's properties plus (or overriding) `properties`, all required, nothing else."""
+    merged = dict(SCHEMAS[base]["properties"])
+    merged.update(properties)
+    return _object(merged, description=description)
+
+
+SCHEMAS["TaskDetail"] = _extend("TaskSummary", {
+    "claimed_at": _nullable(DATETIME),
+    "completed_at": _nullable(DATETIME),
+    "completed_by": _nullable(_ref("Person")),
+    "can_complete": {**BOOLEAN, "description": "L'utilisateur peut-il traiter la tâche maintenant."},
+    "case": _ref("CaseSummary"),
+    "form": _ref("Form"),
+}, "Une tâche (champs de TaskSummary, avec le résumé complet du dossier) et son formulaire.")
+
+SCHEMAS["CaseDetail"] = _extend("CaseSummary", {
+    "job_seeker": _nullable(_ref("Person")),
+    "parties": {"type": "array", "items": _ref("Party")},
+    "open_tasks": {"type": "array", "items": _ref("TaskSummary")},
+    "events": {"type": "array", "items": _ref("Event"),
+               "description": "Journal du dossier, du plus ancien au plus récent."},
+}, "Un dossier (champs de CaseSummary) avec ses parties, ses tâches ouvertes et son journal.")
+
+ERROR_EXAMPLES = {
+    400: NOT_A_JSON_OBJECT,
+    401: "Ce jeton a expiré : demandez-en un nouveau.",
+    403: "Cette tâche relève d'une autre organisation : vous ne pouvez pas y accéder.",
+    404: "Cette tâche n'existe pas.",
+    405: MESSAGES[405],
+    409: "Cette tâche a déjà été traitée par Emma Martin.",
+    413: MESSAGES[413],
+    422: "Le formulaire contient des erreurs : corrigez les champs signalés.",
+    500: MESSAGES[500],
+}
+ERROR_DESCRIPTIONS = {
+    400: "Requête mal formée (corps qui n'est pas un objet JSON, paramètre invalide).",
+    401: "Jeton absent, invalide ou expiré (en-tête WWW-Authenticate: Bearer).",
+    403: "Ressource d'une autre organisation.",
+    404: "Ressource inexistante.",
+    405: "Méthode non acceptée pour cette adresse.",
+    409: "Conflit : tâche déjà traitée, prise par un collègue, dossier modifié ou arrêté.",
+    413: "Corps de requête trop volumineux.",
+    422: "Données invalides : `fields` donne les messages par champ.",
+    500: "Erreur interne.",
+}
+
+
+def _error_response(status):
+    example = {"error": ERROR_EXAMPLES[status]}
+    if status == 422:
+        example["fields"] = {"refusal_reason": ["Ce champ est obligatoire."]}
+    response = {"description": ERROR_DESCRIPTIONS[status],
+                "content": {"application/json": {"schema": _ref("Error"), "example": example}}}
+    if status == 401:
+        response["headers"] = {"WWW-Authenticate": {"schema": STRING, "description": "Bearer"}}
+    return response
+
+
+RESPONSES = {str(status): _error_response(status) for status in ERROR_EXAMPLES}
+
+
+def _errors(*codes):
+    return {str(code): {"$ref": f"#/components/responses/{code}"} for code in codes}
+
+
+def _json(schema_name, description, example=None):
+    media = {"schema": _ref(schema_name)}
+    if example is not None:
+        media["example"] = example
+    return {"description": description, "content": {"application/json": media}}
+
+
+def _body(schema_name, example=None):
+    media = {"schema": _ref(schema_name)}
+    if example is not None:
+        media["example"] = example
+    return {"required": True, "content": {"application/json": media}}
+
+
+def _id_param(name, what):
+    return {"name": name, "in": "path", "required": True, "description": f"Identifiant {what}.",
+            "schema": ID}
+
+
+TASK_ID = _id_param("task_id", "de la tâche")
+CASE_ID = _id_param("case_id", "du dossier")
+AUTH_ERRORS = (401, 500)
+
+PATHS = {
+    "/api/v1/tokens": {
+        "post": {
+            "operationId": "createToken",
+            "tags": ["Authentification"],
+            "summary": "Obtenir un jeton",
+            "description": "Échange un e-mail et un mot de passe contre un jeton porteur (bearer), "
+                           "valable pour une organisation dont l'utilisateur est membre actif.",
+            "security": [],
+            "requestBody": _body("TokenRequest", {"email": "emma.martin@example.fr", "password": "••••••••"}),
+            "responses": {
+                "201": _json("Token", "Jeton créé."),
+                **_errors(400, 401, 403, 413, 422, 500),
+            },
+        },
+    },
+    "/api/v1/tokens/current": {
+        "delete": {
+            "operationId": "revokeToken",
+            "tags": ["Authentification"],
+            "summary": "Révoquer le jeton utilisé",
+            "responses": {"204": {"description": "Jeton révoqué."}, **_errors(*AUTH_ERRORS)},
+        },
+    },
+    "/api/v1/tasks": {
+        "get": {
+            "operationId": "listTasks",
+            "tags": ["Tâches"],
+            "summary": "Corbeille de tâches",
+            "description": "Les tâches ouvertes de l'utilisateur et de l'organisation du jeton, en retard et "
+                           f"plus proches échéances d'abord, par pages de {PAGE_SIZE}.",
+            "parameters": [
+                {"name": "scope", "in": "query", "required": False,
+                 "description": "mine : prises par moi ; organisation : toutes ; unassigned : non prises.",
+                 "schema": {"type": "string", "enum": ["mine", "organisation", "unassigned"],
+                            "default": "organisation"}},
+                {"name": "process", "in": "query", "required": False, "schema": STRING,
+                 "description": "Clé du processus (ex. application)."},
+                {"name": "stage", "in": "query", "required": False, "schema": STRING,
+                 "description": "Étape du dossier (ex. new, processing)."},
+                {"name": "overdue", "in": "query", "required": False, "schema": {"type": "string",
+                                                                                  "enum": ["0", "1"]},
+                 "description": "1 : seulement les tâches en retard."},
+                {"name": "page", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1}},
+            ],
+            "responses": {"200": _json("TaskList", "Une page de tâches."), **_errors(400, *AUTH_ERRORS)},
+        },
+    },
+    "/api/v1/tasks/{task_id}": {
+        "get": {
+            "operationId": "getTask",
+            "tags": ["Tâches"],
+            "summary": "Une tâche et son formulaire",
+            "parameters": [TASK_ID],
+            "responses": {"200": _json("TaskDetail", "La tâche."), **_errors(403, 404, *AUTH_ERRORS)},
+        },
+    },
+    "/api/v1/tasks/{task_id}/claim": {
+        "post": {
+            "operationId": "claimTask",
+            "tags": ["Tâches"],
+            "summary": "Prendre la tâche en charge",
+            "parameters": [TASK_ID],
+            "responses": {"200": _json("TaskDetail", "La tâche, prise par l'utilisateur."),
+                          **_errors(403, 404, 409, *AUTH_ERRORS)},
+        },
+    },
+    "/api/v1/tasks/{task_id}/unclaim": {
+        "post": {
+            "operationId": "unclaimTask",
+            "tags": ["Tâches"],
+            "summary": "Libérer la tâche",
+            "parameters": [TASK_ID],
+            "responses": {"200": _json("TaskDetail", "La tâche, de nouveau libre."),
+                          **_errors(403, 404, 409, *AUTH_ERRORS)},
+        },
+    },
+    "/api/v1/tasks/{task_id}/complete": {
+        "post": {
+            "operationId": "completeTask",
+            "tags": ["Tâches"],
+            "summary": "Traiter la tâche (envoyer son formulaire)",
+            "description": "Le corps est validé par la même spécification de formulaire que la page web ; "
+                           "en cas d'erreur, 422 avec les messages par champ.",
+            "parameters": [TASK_ID],
+            "requestBody": _body("CompletionInput", {"decision": "refuse", "refusal_reason": "other",
+                                                     "refusal_reason_details": "Poste pourvu.",
+                                                     "answer_to_job_seeker": "Merci pour votre candidature."}),
+            "responses": {"200": _json("Completion", "Tâche traitée : l'étape du dossier et la tâche suivante."),
+                          **_errors(400, 403, 404, 409, 413, 422, *AUTH_ERRORS)},
+        },
+    },
+    "/api/v1/cases": {
+        "post": {
+            "operationId": "createCase",
+            "tags": ["Dossiers"],
+            "summary": "Ouvrir un dossier (envoyer une candidature)",
+            "requestBody": _body("CaseCreate", {"process": "application", "job_seeker_id": 12, "company_id": 3,
+                                                "message": "Bonjour, je vous propose cette candidature."}),
+            "responses": {
+                "201": {**_json("CaseDetail", "Dossier ouvert."),
+                        "headers": {"Location": {"schema": STRING, "description": "Adresse du dossier."}}},
+                **_errors(400, 403, 409, 413, 422, *AUTH_ERRORS),
+            },
+        },
+    },
+    "/api/v1/cases/{case_id}": {
+        "get": {
+            "operationId": "getCase",
+            "tags": ["Dossiers"],
+            "summary": "Un dossier : étape, parties, tâches ouvertes, journal",
+            "parameters": [CASE_ID],
+            "responses": {"200": _json("CaseDetail", "Le dossier."), **_errors(403, 404, *AUTH_ERRORS)},
+        },
+    },
+    "/api/v1/openapi.json": {
+        "get": {
+            "operationId": "getOpenApi",
+            "tags": ["Documentation"],
+            "summary": "Ce document",
+            "security": [],
+            "responses": {"200": {"description": "Le document OpenAPI 3.1.",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
+        },
+    },
+}
+
+
+def document(server_url=None):
+    """The OpenAPI document, as a fresh dict (callers may change it)."""
+    doc = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Parcours — API",
+            "version": "1.0.0",
+            "description": "API JSON de Parcours : corbeille de tâches, formulaires des tâches, traitement, "
+                           "dossiers. Toutes les erreurs sont du JSON {\"error\": \"message en français\", "
+                           "\"fields\": {champ: [messages]}}. Les dates sont en ISO 8601 (UTC).",
+        },
+        "servers": [{"url": server_url or "/"}],
+        "security": [{"bearerAuth": []}],
+        "tags": [{"name": "Authentification"}, {"name": "Tâches"}, {"name": "Dossiers"},
+                 {"name": "Documentation"}],
+        "paths": PATHS,
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer",
+                               "description": "Jeton obtenu par POST /api/v1/tokens."},
+            },
+            "schemas": SCHEMAS,
+            "responses": RESPONSES,
+        },
+    }
+    return copy.deepcopy(doc)
