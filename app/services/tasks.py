@@ -59,8 +59,7 @@ def form_context(task, actor):
 
 def restricted_choices(task):
     """A diagram limits a field's choices with the property `choices.<field>` = "a,b,c"."""
-    return {name[len("choices."):]: [c.strip() for c in value.split(",") if c.strip()]
-            for name, value in (task.properties or {}).items() if name.startswith("choices.")}
+    return formspec.parse_restrict_choices(task.properties or {})
 
 
 def load_form_spec(task):
