@@ -1,5 +1,25 @@
-"""HTML views (blueprints) in French."""
+"""HTML views (blueprints) in French, with DSFR markup.
+
+auth.py           /login, /logout, the organisation switcher
+inbox.py          /, /taches: the inbox
+tasks.py          /taches/<id>: the task page and its form, claim and release
+cases.py          /dossiers/<id>: the case page, its diagram
+notifications.py  /notifications, /dev/outbox
+session.py        current_organisation(): the organisation the user acts for
+errors.py         French error pages (paths under /api/ are left to the API)
+filters.py        French dates in Europe/Paris, relative due dates
+"""
 
 
 def register_web(app):
-    pass
+    from app.web import auth, cases, inbox, notifications, tasks
+    from app.web.errors import register_error_handlers
+    from app.web.filters import register_filters
+    from app.web.layout import register_layout
+
+    auth.configure_login(app)
+    for module in (auth, inbox, tasks, cases, notifications):
+        app.register_blueprint(module.bp)
+    register_filters(app)
+    register_layout(app)
+    register_error_handlers(app)
