@@ -41,7 +41,8 @@ def test_base_end_defaults_to_pass_end_and_may_be_given():
 
 
 def test_facts_are_frozen_and_periods_sorted():
-    later, earlier = SuspensionFacts(date(2026, 5, 1), date(2026, 5, 2)), SuspensionFacts(date(2026, 3, 1), date(2026, 3, 2))
+    later = SuspensionFacts(date(2026, 5, 1), date(2026, 5, 2))
+    earlier = SuspensionFacts(date(2026, 3, 1), date(2026, 3, 2))
     f = facts(suspensions=[later, earlier])
     assert f.suspensions == (earlier, later)
     with pytest.raises(AttributeError):
