@@ -10,6 +10,7 @@ app.permissions from all their active memberships, exactly as for the HTML views
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app, g, request
 from sqlalchemy import func
@@ -32,8 +33,14 @@ NOT_A_MEMBER_ANYMORE = ("Ce jeton n'est plus valable : vous n'êtes plus membre 
                         "pour laquelle il a été délivré.")
 NOT_A_MEMBER = "Vous n'êtes pas membre actif de cette organisation."
 
-# Checked when the email is unknown, so that answering takes as long as for a wrong password.
-_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+# RFC 6750: a token that was sent but is not valid says so in WWW-Authenticate.
+INVALID_TOKEN_HEADERS = {"WWW-Authenticate": 'Bearer realm="parcours", error="invalid_token"'}
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash():
+    """Checked when the email is unknown, so that answering takes as long as for a wrong password."""
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def hash_token(token):
@@ -49,7 +56,7 @@ def authenticate(email, password):
     """The active user with these credentials, else ApiError 401."""
     user = User.query.filter(func.lower(User.email) == email.strip().lower()).first()
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         raise ApiError(401, BAD_CREDENTIALS)
     if not user.check_password(password):
         raise ApiError(401, BAD_CREDENTIALS)
@@ -102,18 +109,18 @@ def load_bearer():
         raise ApiError(401, MALFORMED_HEADER)
     row = ApiToken.query.filter_by(token_hash=hash_token(token)).first()
     if row is None:
-        raise ApiError(401, INVALID_TOKEN)
+        raise ApiError(401, INVALID_TOKEN, headers=INVALID_TOKEN_HEADERS)
     if row.expires_at is None or row.expires_at <= utcnow():
-        raise ApiError(401, EXPIRED_TOKEN)
+        raise ApiError(401, EXPIRED_TOKEN, headers=INVALID_TOKEN_HEADERS)
     user = row.user
     if user is None or not user.is_active:
-        raise ApiError(401, INACTIVE_ACCOUNT)
+        raise ApiError(401, INACTIVE_ACCOUNT, headers=INVALID_TOKEN_HEADERS)
     organisation = None
     if row.organisation_id is not None:
         membership = Membership.query.filter_by(user_id=user.id, organisation_id=row.organisation_id,
                                                 is_active=True).first()
         if membership is None:
-            raise ApiError(401, NOT_A_MEMBER_ANYMORE)
+            raise ApiError(401, NOT_A_MEMBER_ANYMORE, headers=INVALID_TOKEN_HEADERS)
         organisation = membership.organisation
     g.api_user, g.api_token, g.api_org = user, row, organisation
     return user

@@ -12,6 +12,7 @@ from app.api import auth, serialize
 from app.api.errors import NOT_A_JSON_OBJECT, ApiError, register_blueprint_handlers
 from app.engine import runtime
 from app.extensions import db
+from app.models import Case, User
 from app.services import cases as case_service
 from app.services import inbox
 from app.services import tasks as task_service
@@ -34,7 +35,7 @@ UNKNOWN_FIELD = "Ce champ n'est pas attendu."
 
 @bp.before_request
 def _authenticate():
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return None
     auth.load_bearer()
     return None
@@ -152,6 +153,7 @@ def list_tasks():
     org_id = current_org_id()
     items, total = inbox.tasks(actor, org_id, scope=scope, process=request.args.get("process") or None,
                                stage=request.args.get("stage") or None, overdue=overdue, page=page)
+    loaded = _preload(items)  # noqa: F841  (held: the identity map only keeps weak references)
     return jsonify({
         "items": [serialize.task_summary(task) for task in items],
         "total": total,
@@ -159,6 +161,17 @@ def list_tasks():
         "page_size": inbox.PAGE_SIZE,
         "counts": inbox.counts(actor, org_id),
     })
+
+
+def _preload(tasks):
+    """Load the page's cases and assignees in two queries: task.case and task.assignee then come
+    from the session's identity map instead of one query per task. The caller keeps the result
+    until it has serialized the page."""
+    case_ids = {task.case_id for task in tasks}
+    user_ids = {task.assignee_id for task in tasks if task.assignee_id is not None}
+    cases = Case.query.filter(Case.id.in_(case_ids)).all() if case_ids else []
+    users = User.query.filter(User.id.in_(user_ids)).all() if user_ids else []
+    return cases, users
 
 
 @bp.get(f"/tasks/<int(max={MAX_ID}):task_id>")

@@ -152,7 +152,9 @@ def test_bearer_authentication(app, client, world):
         db.session.commit()
     response = client.get(f"{API}/tasks", headers=headers)
     assert_error(response, 401, "Ce jeton a expiré : demandez-en un nouveau.")
-    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="parcours", error="invalid_token"'
+    # Preflight-style OPTIONS needs no token.
+    assert client.options(f"{API}/tasks").status_code == 200
 
 
 def test_token_stops_working_when_membership_or_account_ends_or_is_revoked(app, client, world):
@@ -213,6 +215,32 @@ def test_task_list_scopes_filters_and_counts(app, client, world, application):
     # The same user acting for their other company has an empty inbox.
     other = auth(client, app, world, "employer", "recyclerie")
     assert client.get(f"{API}/tasks", headers=other).get_json()["total"] == 0
+
+
+def test_task_list_queries_do_not_grow_with_the_page(app, client, world, application):
+    from sqlalchemy import event
+
+    headers = auth(client, app, world, "employer", "jardins")
+
+    def count_queries():
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            body = client.get(f"{API}/tasks", headers=headers).get_json()
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return body["total"], len(statements)
+
+    one = count_queries()
+    with app.app_context():
+        for seeker in ("aicha", "nadia", "jean"):
+            send_application(world, seeker=seeker)
+    four = count_queries()
+    assert (one[0], four[0]) == (1, 4)
+    assert four[1] == one[1], (one, four)
 
 
 @pytest.mark.parametrize("query, field", [("scope=tous", "scope"), ("page=0", "page"), ("page=abc", "page"),
