@@ -1,0 +1,1 @@
+"""Data files shipped with Parcours (read with importlib.resources)."""
