@@ -15,8 +15,8 @@ TECHNICAL_EVENTS = ("message_sent", "message_received")
 
 
 def _element_names(case, ids):
-    """Names of diagram elements, from the open tasks' titles (the text alternative)."""
-    titles = {t.spec_name: t.title for t in case.tasks if t.state == "open"}
+    """Names of diagram elements, from the open listed tasks' titles (the text alternative)."""
+    titles = {t.spec_name: t.title for t in case.tasks if t.state == "open" and t.listed}
     return [titles[i] for i in ids if i in titles]
 
 
