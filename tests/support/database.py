@@ -138,6 +138,26 @@ def postgresql_database_url(request, postgresql_server):
 
 # --- What tests use -----------------------------------------------------------------
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    """Hash passwords with 1,000 PBKDF2 rounds instead of scrypt in tests.
+
+    Werkzeug's scrypt costs ~0.1 s per hash, most of the set-up time of a web test
+    that creates a few accounts; hashing still really happens and verifies."""
+    from functools import partial
+
+    from werkzeug.security import generate_password_hash
+
+    import app.models.people as people
+
+    patch = pytest.MonkeyPatch()
+    if getattr(people, "generate_password_hash", None) is generate_password_hash:
+        patch.setattr(people, "generate_password_hash",
+                      partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def database_url(request):
     backend = getattr(request, "param", "sqlite")
