@@ -29,8 +29,6 @@ MESSAGES = {
     429: "Trop de requêtes : réessayez dans un instant.",
     500: "Une erreur interne est survenue. L'équipe technique a été prévenue ; réessayez plus tard.",
 }
-# The codes the blueprint answers in JSON (any other HTTPException is answered as 500-like JSON too).
-HANDLED_CODES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500)
 NOT_A_JSON_OBJECT = "Le corps de la requête doit être un objet JSON."
 
 
