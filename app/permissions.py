@@ -62,3 +62,15 @@ def can_see_private_comment(user, case):
     orgs = active_org_ids(user)
     return any(p.organisation_id in orgs for p in CaseParty.query.filter_by(case_id=case.id)
                if p.organisation_id is not None and p.role in ("employer", "prescriber"))
+
+
+def can_apply_for(user, job_seeker, sender_org):
+    """Who may send an application for a person (DOMAIN §3): the person themself, or a
+    professional acting for one of their own active organisations; support too."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if job_seeker.user_id is not None and job_seeker.user_id == user.id:
+        return True
+    if user.is_support:
+        return True
+    return sender_org is not None and is_member(user, sender_org.id) and sender_org.category in ("prescriber", "company")

@@ -60,6 +60,9 @@ def open_application(actor, sender_org, job_seeker_id, company_id, message):
     company = db.session.get(Organisation, company_id) if company_id else None
     if seeker is None:
         raise ServiceError("Ce candidat n'existe pas.", 422, {"job_seeker_id": ["Candidat introuvable."]})
+    if not permissions.can_apply_for(actor, seeker, sender_org):
+        raise ServiceError("Vous ne pouvez envoyer une candidature que pour vous-même ou au nom de votre "
+                           "organisation.", 403)
     if company is None or company.category != "company":
         raise ServiceError("Cette structure n'existe pas.", 422, {"company_id": ["Structure introuvable."]})
     if company.block_job_applications and not permissions.is_member(actor, company.id):
@@ -100,4 +103,7 @@ def start(process_key, actor, org, payload):
     except ServiceError:
         db.session.rollback()
         raise
+    except runtime.EngineError as exc:
+        db.session.rollback()
+        raise ServiceError(exc.message, exc.status) from exc
     return case

@@ -102,7 +102,7 @@ def unclaim(task_id, actor):
     return task
 
 
-def complete(task_id, actor, formdata=None, json_data=None):
+def complete(task_id, actor, formdata=None, json_data=None, files=None):
     """Validate the submission with the task's form spec, then complete it in the engine."""
     task = get_task(task_id, actor, for_action=True)
     _require_open(task)
@@ -111,7 +111,7 @@ def complete(task_id, actor, formdata=None, json_data=None):
     spec = load_form_spec(task)
     context = form_context(task, actor)
     if json_data is not None:
-        clean, errors = formspec.validate_json(spec, json_data, context, restricted_choices(task))
+        clean, errors = formspec.validate_json(spec, json_data, context, restricted_choices(task), files=files)
     else:
         form = formspec.build_form(spec, context, restricted_choices(task), formdata=formdata)
         clean, errors = formspec.form_result(form)

@@ -151,3 +151,19 @@ def test_completing_a_task_twice_is_refused_with_the_colleagues_name(world):
     db.session.commit()
     with pytest.raises(runtime.TaskNotOpen, match="Karim Collègue"):
         runtime.complete_task(task, {"decision": "pool"}, world.user("employer"))
+
+
+def test_only_the_person_or_a_professional_of_their_own_organisation_may_apply(world):
+    from app.services import cases
+    from app.services.tasks import ServiceError
+    with pytest.raises(ServiceError) as refused:
+        cases.open_application(world.user("seeker_user"), None, world.seekers["jean"], world.orgs["jardins"], "Bonjour")
+    assert refused.value.status == 403
+    with pytest.raises(ServiceError):
+        # A prescriber cannot send in the name of an organisation they do not belong to.
+        cases.open_application(world.user("prescriber"), world.org("geiq"), world.seekers["jean"],
+                               world.orgs["jardins"], "Bonjour")
+    own = cases.open_application(world.user("seeker_user"), None, world.seekers["nadia"], world.orgs["jardins"],
+                                 "Je souhaite postuler.")
+    assert own.stage == "new"
+    assert Case.query.count() == 1
