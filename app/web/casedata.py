@@ -4,8 +4,6 @@ Read-only helpers shared by the task and case pages. Personal data of the job
 seeker goes through `can_see_personal_data` (DOMAIN §13).
 """
 import logging
-from datetime import date
-
 from flask import current_app
 
 from app import formspec, permissions
@@ -158,8 +156,22 @@ def _is_shown(field_spec, fields):
     return condition_holds(field_spec.show_if, fields)
 
 
-def timeline_items(case, items):
+# The refusal reason reaches the job seeker only if the employer chose to share it (DOMAIN §4).
+# services.cases.timeline removes the private comment; until it also applies this rule,
+# the page does (reported to the service layer's owner).
+REASON_FIELDS = ("refusal_reason", "refusal_reason_details")
+SHARE_REASON_FIELD = "share_reason_with_job_seeker"
+
+
+def _hide_unshared_reason(fields):
+    if fields.get(SHARE_REASON_FIELD):
+        return fields
+    return {k: v for k, v in fields.items() if k not in REASON_FIELDS}
+
+
+def timeline_items(case, items, viewer=None):
     """Add to services.cases.timeline items what the page shows: the answers with labels."""
+    professional = viewer is None or permissions.can_see_private_comment(viewer, case)
     task_of_event = dict(Event.query.with_entities(Event.id, Event.task_id).filter(Event.case_id == case.id))
     task_ids = {tid for tid in task_of_event.values() if tid}
     tasks = {t.id: t for t in Task.query.filter(Task.id.in_(task_ids))} if task_ids else {}
@@ -168,10 +180,9 @@ def timeline_items(case, items):
         task = tasks.get(task_of_event.get(item["id"]))
         item["task"] = task
         fields = (item.get("data") or {}).get("fields")
+        if isinstance(fields, dict) and not professional:
+            fields = _hide_unshared_reason(fields)
         item["answers"] = answers(fields, task.form_key if task else "", employer) \
             if item["kind"] == "task_completed" and isinstance(fields, dict) else []
     return items
 
-
-def today():
-    return date.today()

@@ -36,7 +36,7 @@ def show(case_id):
     events = cases_service.timeline(case, current_user)
     if not current_user.is_support:
         events = [e for e in events if e["kind"] not in TECHNICAL_EVENTS]
-    timeline = casedata.timeline_items(case, events)
+    timeline = casedata.timeline_items(case, events, current_user)
     highlights = cases_service.diagram_highlights(case)
     data = casedata.case_data(case)
     return render_template(

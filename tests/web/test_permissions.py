@@ -140,3 +140,19 @@ def test_a_former_member_loses_access(app, client, scene):
         db.session.commit()
     assert client.get(f"/dossiers/{case_id}").status_code == 403
     assert client.get(f"/taches/{open_task_id(app, case_id)}").status_code == 403
+
+
+def test_an_unshared_refusal_reason_stays_with_the_professionals(app, client, scene):
+    case_id = send_application(app, scene)
+    employer = app.test_client()
+    login(employer, scene.email("colleague"))
+    employer.post(f"/taches/{open_task_id(app, case_id)}", data={
+        "decision": "refuse", "refusal_reason": "lacking_skills",
+        "answer_to_job_seeker": "Nous ne pouvons pas donner suite."})
+    reason = "Le candidat n'a pas les compétences requises pour le poste"
+    assert reason in text(employer.get(f"/dossiers/{case_id}"))
+    login(client, scene.email("seeker"))
+    for path in (f"/dossiers/{case_id}", "/notifications"):
+        page = text(client.get(path))
+        assert "Nous ne pouvons pas donner suite." in page
+        assert reason not in page, path
