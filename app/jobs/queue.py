@@ -60,6 +60,11 @@ def get_queue(app=None, name=DEFAULT_QUEUE):
     return Queue(name, connection=get_redis(app))
 
 
+def _enqueue(queue, func, args, kwargs):
+    # enqueue_call keeps the job's kwargs apart from RQ's options (timeout, description...).
+    return queue.enqueue_call(func, args=args, kwargs=kwargs, retry=Retry(**RETRY))
+
+
 def _resolve(func):
     return import_attribute(func) if isinstance(func, str) else func
 
@@ -70,7 +75,7 @@ def enqueue(func, *args, queue_name=DEFAULT_QUEUE, **kwargs):
     app context and session, and its result is returned instead of an rq Job."""
     if current_app.config.get("JOBS_SYNC"):
         return _resolve(func)(*args, **kwargs)
-    return get_queue(name=queue_name).enqueue(func, *args, retry=Retry(**RETRY), **kwargs)
+    return _enqueue(get_queue(name=queue_name), func, args, kwargs)
 
 
 def enqueue_after_commit(func, *args, queue_name=DEFAULT_QUEUE, **kwargs):
@@ -92,7 +97,7 @@ def _enqueue_pending(session):
                 _resolve(func)(*args, **kwargs)
             continue
         try:
-            get_queue(app, queue_name).enqueue(func, *args, retry=Retry(**RETRY), **kwargs)
+            _enqueue(get_queue(app, queue_name), func, args, kwargs)
         except redis.RedisError:
             # The data is committed; failing the request now would mislead the user.
             # Timers are rescanned by the clock and notifications stay pending in the outbox.

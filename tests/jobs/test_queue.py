@@ -15,7 +15,7 @@ def test_job_reaches_the_queue_only_when_the_session_commits(app, redis_url, red
     with app.app_context():
         queue = get_queue(app)
         db.session.add(_org("Entreprise A"))
-        enqueue_after_commit(JOB, "créée par le job")
+        enqueue_after_commit(JOB, "créée par le job", kind="ML")
         db.session.flush()
         assert queue.count == 0
         db.session.commit()
@@ -23,6 +23,7 @@ def test_job_reaches_the_queue_only_when_the_session_commits(app, redis_url, red
         job = queue.jobs[0]
     assert job.func_name == JOB
     assert job.args == ("créée par le job",)
+    assert job.kwargs == {"kind": "ML"}
     assert job.retries_left == 3
 
 

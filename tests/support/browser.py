@@ -38,7 +38,7 @@ def _live_server(sqlite_database_url):
     from app import create_app
 
     app = create_app(settings_for(sqlite_database_url, WTF_CSRF_ENABLED=True))
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
     yield LiveServer(app=app, url=f"http://127.0.0.1:{server.effective_port}")
