@@ -80,6 +80,8 @@ def test_employer_studies_then_refuses_an_application(browser_page, live_server,
     assert alert.is_visible()
     assert "Ce champ est obligatoire." in alert.inner_text()
     assert page.title().startswith("Erreur : ")
+    # Keyboard focus starts from the list of errors.
+    page.wait_for_function("document.activeElement && document.activeElement.getAttribute('role') === 'alert'")
     assert page.get_by_label("Décliner la candidature").is_checked()  # what was chosen is kept
     assert_accessible(page)
 
