@@ -65,14 +65,16 @@ def latest_version(process_key):
 
 def parsed_version(version):
     """The parsed specs of a stored version, parsed once per process (versions never change)."""
+    # Keyed by content too: SQLite may hand a deleted version's id out again.
+    key = (version.id, version.sha256)
     with _cache_lock:
-        cached = _cache.get(version.id)
+        cached = _cache.get(key)
     if cached is not None:
         return cached
     parsed = parse_process(version.xml, source=f"{version.process_key} v{version.version}",
                            extra_xml=_called_processes(version))
     with _cache_lock:
-        _cache[version.id] = parsed
+        _cache[key] = parsed
     return parsed
 
 
