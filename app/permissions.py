@@ -53,6 +53,12 @@ def can_view_case(user, case):
     return False
 
 
+def can_see_personal_data(user, case):
+    """Identity, contact, NIR, birth date (DOMAIN §13): the person, the organisations that sent
+    or received one of their applications (the case's parties), and support."""
+    return can_view_case(user, case)
+
+
 def can_see_private_comment(user, case):
     """The employer's private comment is for professionals, never for the job seeker (DOMAIN §4)."""
     if user is None or not user.is_authenticated:

@@ -318,26 +318,23 @@ def retry_failed_steps(case, actor):
     return case
 
 
-def current_element_ids(case):
-    """BPMN element ids where the case stands now (for the diagram highlight)."""
-    return [t.spec_name for t in Task.query.filter_by(case_id=case.id, state="open")]
+@dataclass
+class CaseState:
+    data: dict
+    current: list
+    done: list
 
 
-def completed_element_ids(case):
+def case_state(case):
+    """Workflow data and diagram position of a case (current: open tasks and waits; done)."""
     if not case.workflow_json:
-        return []
-    run = CaseRun(case)
-    return sorted({t.task_spec.name for t in run.workflow.get_tasks(state=TaskState.COMPLETED)
-                   if t.task_spec.bpmn_id})
-
-
-def waiting_element_ids(case):
-    """Elements waiting on a timer or a message (shown as current in the diagram)."""
-    if not case.workflow_json:
-        return []
-    run = CaseRun(case)
-    return sorted({t.task_spec.name for t in run.workflow.get_tasks(state=TaskState.WAITING)
-                   if t.task_spec.bpmn_id})
+        return CaseState({}, [], [])
+    workflow = CaseRun(case).workflow
+    open_ids = [t.spec_name for t in Task.query.filter_by(case_id=case.id, state="open").order_by(Task.id)]
+    waiting = sorted({t.task_spec.name for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id})
+    done = sorted({t.task_spec.name for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id})
+    data = {k: v for k, v in workflow.data.items() if not k.startswith("spiff__")}
+    return CaseState(data, open_ids + [w for w in waiting if w not in open_ids], done)
 
 
 # -- helpers ------------------------------------------------------------------------

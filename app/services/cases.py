@@ -7,6 +7,18 @@ from app.services.tasks import ServiceError
 
 # Fields of the employer's answer that the job seeker never reads (DOMAIN §4, §13).
 PRIVATE_FIELDS = ("private_comment",)
+# The refusal reason reaches the job seeker only if the employer chose to share it (DOMAIN §4).
+REASON_FIELDS = ("refusal_reason", "refusal_reason_details")
+SHARE_REASON_FIELD = "share_reason_with_job_seeker"
+
+
+def _visible_fields(fields, professional):
+    if professional:
+        return fields
+    hidden = set(PRIVATE_FIELDS)
+    if not fields.get(SHARE_REASON_FIELD):
+        hidden |= set(REASON_FIELDS)
+    return {k: v for k, v in fields.items() if k not in hidden}
 
 
 def get_case(case_id, actor):
@@ -27,14 +39,16 @@ def get_case_by_reference(reference, actor):
 
 def timeline(case, actor):
     """The case's events, oldest first, with private fields removed for those without the right."""
-    show_private = permissions.can_see_private_comment(actor, case)
+    professional = permissions.can_see_private_comment(actor, case)
+    form_keys = dict(Task.query.with_entities(Task.id, Task.form_key).filter(Task.case_id == case.id))
     items = []
     for event in Event.query.filter_by(case_id=case.id).order_by(Event.id):
         data = dict(event.data or {})
-        if not show_private and isinstance(data.get("fields"), dict):
-            data["fields"] = {k: v for k, v in data["fields"].items() if k not in PRIVATE_FIELDS}
+        if isinstance(data.get("fields"), dict):
+            data["fields"] = _visible_fields(data["fields"], professional)
         items.append({"id": event.id, "at": event.at, "kind": event.kind, "summary": event.summary,
-                      "actor": event.actor.full_name if event.actor else "Plateforme", "data": data})
+                      "actor": event.actor.full_name if event.actor else "Plateforme", "data": data,
+                      "task_id": event.task_id, "form_key": form_keys.get(event.task_id, "")})
     return items
 
 
@@ -47,9 +61,10 @@ def related_cases(case, actor):
     return [c for c in related.order_by(Case.id) if permissions.can_view_case(actor, c)]
 
 
-def diagram_highlights(case):
-    return {"current": runtime.current_element_ids(case) + runtime.waiting_element_ids(case),
-            "done": runtime.completed_element_ids(case)}
+def snapshot(case):
+    """The case's workflow data and where it stands in its diagram, from one load of the workflow."""
+    state = runtime.case_state(case)
+    return {"data": state.data, "current": state.current, "done": state.done}
 
 
 # -- opening cases ---------------------------------------------------------------------

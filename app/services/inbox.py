@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from sqlalchemy import func, or_
 
-from app.extensions import db
 from app.models import Case, Task
 from app.models.base import utcnow
 

@@ -3,15 +3,12 @@
 Read-only helpers shared by the task and case pages. Personal data of the job
 seeker goes through `can_see_personal_data` (DOMAIN §13).
 """
-import logging
 from flask import current_app
 
-from app import formspec, permissions
+from app import formspec
 from app.domain.vocabularies import ROLES, SENDER_KINDS
-from app.engine import runtime
-from app.models import Event, Organisation, Task
+from app.models import Organisation
 
-log = logging.getLogger(__name__)
 
 STATUS_LABELS = {
     "running": ("En cours", "info"),
@@ -26,29 +23,6 @@ STAGE_SEVERITY = {
     "prior_to_hire": "info", "accepted": "success", "refused": "error", "cancelled": "warning",
     "obsolete": "warning",
 }
-
-
-def can_see_personal_data(user, case):
-    """Identity and contact of the job seeker (DOMAIN §13): parties of one of their cases and support.
-
-    Uses app.permissions.can_see_personal_data when it exists, else the case-view rule
-    (whoever may open the case is a party of one of the person's applications).
-    """
-    rule = getattr(permissions, "can_see_personal_data", None)
-    if rule is not None:
-        return rule(user, case)
-    return permissions.can_view_case(user, case)
-
-
-def case_data(case):
-    """The case's workflow data (the application's message…); {} if it cannot be read."""
-    if not case.workflow_json:
-        return {}
-    try:
-        return dict(runtime.load_run(case).workflow.data)
-    except Exception:  # a damaged case must not break the page that shows it
-        log.exception("données du dossier %s illisibles", case.reference)
-        return {}
 
 
 def parties(case):
@@ -156,33 +130,12 @@ def _is_shown(field_spec, fields):
     return condition_holds(field_spec.show_if, fields)
 
 
-# The refusal reason reaches the job seeker only if the employer chose to share it (DOMAIN §4).
-# services.cases.timeline removes the private comment; until it also applies this rule,
-# the page does (reported to the service layer's owner).
-REASON_FIELDS = ("refusal_reason", "refusal_reason_details")
-SHARE_REASON_FIELD = "share_reason_with_job_seeker"
-
-
-def _hide_unshared_reason(fields):
-    if fields.get(SHARE_REASON_FIELD):
-        return fields
-    return {k: v for k, v in fields.items() if k not in REASON_FIELDS}
-
-
 def timeline_items(case, items, viewer=None):
     """Add to services.cases.timeline items what the page shows: the answers with labels."""
-    professional = viewer is None or permissions.can_see_private_comment(viewer, case)
-    task_of_event = dict(Event.query.with_entities(Event.id, Event.task_id).filter(Event.case_id == case.id))
-    task_ids = {tid for tid in task_of_event.values() if tid}
-    tasks = {t.id: t for t in Task.query.filter(Task.id.in_(task_ids))} if task_ids else {}
     employer = case.organisation_for("employer")
     for item in items:
-        task = tasks.get(task_of_event.get(item["id"]))
-        item["task"] = task
         fields = (item.get("data") or {}).get("fields")
-        if isinstance(fields, dict) and not professional:
-            fields = _hide_unshared_reason(fields)
-        item["answers"] = answers(fields, task.form_key if task else "", employer) \
+        item["answers"] = answers(fields, item["form_key"], employer) \
             if item["kind"] == "task_completed" and isinstance(fields, dict) else []
     return items
 

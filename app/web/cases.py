@@ -37,13 +37,13 @@ def show(case_id):
     if not current_user.is_support:
         events = [e for e in events if e["kind"] not in TECHNICAL_EVENTS]
     timeline = casedata.timeline_items(case, events, current_user)
-    highlights = cases_service.diagram_highlights(case)
-    data = casedata.case_data(case)
+    snapshot = cases_service.snapshot(case)
+    highlights = {"current": snapshot["current"], "done": snapshot["done"]}
     return render_template(
         "cases/show.html", case=case, parties=casedata.parties(case), open_tasks=open_tasks,
         related=cases_service.related_cases(case, current_user), timeline=list(reversed(timeline)),
         highlights=highlights, current_names=_element_names(case, highlights["current"]),
-        message=data.get("message", ""), personal=casedata.can_see_personal_data(current_user, case),
+        message=snapshot["data"].get("message", ""), personal=permissions.can_see_personal_data(current_user, case),
         status_label=casedata.STATUS_LABELS.get(case.status, (case.status, "info")),
         stage_severity=casedata.stage_severity(case.stage),
     )

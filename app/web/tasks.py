@@ -5,6 +5,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from app import formspec, permissions
 from app.extensions import db
+from app.services import cases as cases_service
 from app.services import tasks as tasks_service
 from app.services.tasks import ServiceError
 from app.web import casedata
@@ -46,7 +47,7 @@ def _render(task, form=None, spec=None, error=None, form_errors=(), status=200):
     elif task.state != "open" and error is None:
         error = {"title": "Tâche close", "severity": "info",
                  "message": "Cette tâche n'est plus à faire : le dossier a évolué entre-temps."}
-    data = casedata.case_data(case)
+    data = cases_service.snapshot(case)["data"]
     acting_for = current_organisation()
     other_org = task.organisation if (
         task.organisation_id and acting_for is not None and acting_for.id != task.organisation_id
@@ -56,7 +57,7 @@ def _render(task, form=None, spec=None, error=None, form_errors=(), status=200):
         form_errors=list(form_errors), can_act=can_act, can_complete=can_complete,
         is_member=permissions.is_task_candidate(current_user, task),
         parties=casedata.parties(case), message=data.get("message", ""),
-        personal=casedata.can_see_personal_data(current_user, case),
+        personal=permissions.can_see_personal_data(current_user, case),
         role_label=casedata.role_label(task.role), acting_for=acting_for, other_org=other_org,
     ), status
 
