@@ -37,8 +37,10 @@ class SpecForm(FlaskForm):
         return self.spec.fields
 
     def field_pairs(self):
-        """(FieldSpec, bound field) in order, for templates."""
-        return [(field_spec, self[field_spec.name]) for field_spec in self.spec.fields]
+        """(FieldSpec, bound field) in order, for templates; fields that can never show are left out."""
+        unreachable = getattr(self, "unreachable", frozenset())
+        return [(field_spec, self[field_spec.name]) for field_spec in self.spec.fields
+                if field_spec.name not in unreachable]
 
     def hint_for(self, field_spec):
         """Text under the label: help, format hint, and when a conditional field is required."""
@@ -216,7 +218,27 @@ def build_form(spec, context=None, restrict_choices=None, formdata=None, data=No
             form[field_spec.name].choices = resolve_choices(
                 field_spec, form.context, restrict_choices.get(field_spec.name)
             )
+    form.unreachable = _unreachable_fields(spec, form)
     return form
+
+
+def _unreachable_fields(spec, form):
+    """Fields whose show_if asks for a choice the diagram does not offer here.
+
+    E.g. where a task only offers "accept", the refusal fields would only confuse.
+    Conditions point upwards, so one pass in field order settles chains.
+    """
+    unreachable = set()
+    for field_spec in spec.fields:
+        for name, accepted in (field_spec.show_if or {}).items():
+            other = spec.field(name)
+            if name in unreachable:
+                unreachable.add(field_spec.name)
+            elif other.is_choice and other.type != "checkbox":
+                offered = {str(code) for code, _label in form[name].choices}
+                if not offered & {condition_text(v) for v in accepted}:
+                    unreachable.add(field_spec.name)
+    return frozenset(unreachable)
 
 
 def clean_data(form):

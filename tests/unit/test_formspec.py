@@ -652,12 +652,21 @@ def test_render_with_csrf(form_app, hire):
 
 def test_without_javascript_conditional_fields_say_when_they_apply(form_app, review):
     with form_app.test_request_context("/"):
-        form = build_form(review, {"company_kind": "EI"}, restrict_choices={"decision": ["accept"]})
+        form = build_form(review, {"company_kind": "EI"}, restrict_choices={"decision": ["refuse", "accept"]})
         html, elements = render(form, review)
     _check_accessibility(html, elements)
     assert ("Seulement si vous répondez « Décliner la candidature » à « Que souhaitez-vous faire ? »."
             in html)
     assert "Seulement si vous répondez « Autre » à « Motif du refus »." in html
     notes = [attrs for _, attrs in elements if "data-show-if-note" in attrs]
-    assert len(notes) == 6
+    assert len(notes) == 5  # the transfer field is gone: the diagram does not offer "transfer" here
     assert all("id" not in attrs for attrs in notes)  # never in aria-describedby: JS hides them
+
+
+def test_fields_for_a_choice_the_diagram_does_not_offer_are_not_shown(form_app, review):
+    with form_app.test_request_context("/"):
+        form = build_form(review, {"company_kind": "EI"}, restrict_choices={"decision": ["accept"]})
+        html, _elements = render(form, review)
+    assert "Motif du refus" not in html and "Précisez le motif" not in html
+    assert "Structure de destination" not in html
+    assert "Accepter et déclarer" in html
