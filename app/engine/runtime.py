@@ -107,6 +107,7 @@ class CaseRun:
         self._sync_tasks()
         self._sync_stage()
         self._sync_waits()
+        self._sync_summary()
         if self.workflow.completed and self.case.status == "running":
             self.case.status = "completed"
             self.case.closed_at = utcnow()
@@ -167,6 +168,19 @@ class CaseRun:
             self.case.stage_label = latest.task_spec.bpmn_name or stage
             self.log("stage_changed", f"Étape : {self.case.stage_label}",
                      {"from": previous, "to": self.case.stage_label, "stage": stage})
+
+    def _sync_summary(self):
+        """Copy the data keys named by the process property `summaryFields` onto the case row."""
+        names = [n.strip() for n in self.parsed.properties.get("summaryFields", "").split(",") if n.strip()]
+        if not names:
+            return
+        data = dict(self.workflow.data)
+        last = self.workflow.last_task
+        if last is not None:
+            data.update(last.data)
+        summary = {name: data.get(name) for name in names if name in data}
+        if summary != (self.case.summary or {}):
+            self.case.summary = summary
 
     # -- timers and messages --------------------------------------------------------
     def _sync_waits(self):

@@ -1,9 +1,12 @@
 """SQLAlchemy tables. Import from here: `from app.models import Case, Task`."""
 from app.models.cases import Case, CaseParty, Event, Task
+from app.models.documents import Document
+from app.models.eligibility import Diagnosis
+from app.models.jobs import JobDescription
 from app.models.notifications import Notification
-from app.models.organisations import Membership, Organisation
+from app.models.organisations import Invitation, Membership, Organisation
 from app.models.people import ApiToken, JobSeeker, User
 from app.models.processes import ProcessVersion
 
-__all__ = ["ApiToken", "Case", "CaseParty", "Event", "JobSeeker", "Membership", "Notification",
-           "Organisation", "ProcessVersion", "Task", "User"]
+__all__ = ["ApiToken", "Case", "CaseParty", "Diagnosis", "Document", "Event", "Invitation", "JobDescription",
+           "JobSeeker", "Membership", "Notification", "Organisation", "ProcessVersion", "Task", "User"]

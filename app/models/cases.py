@@ -29,6 +29,9 @@ class Case(db.Model):
     next_wake_at = mapped_column(UTCDateTime(), nullable=True, index=True)
     # Names of the messages the workflow waits for, space separated, for routing.
     waiting_messages: Mapped[str] = mapped_column(String(500), default="")
+    # Business facts lists show without reading the workflow (answer, refusal reason, dates):
+    # the workflow data keys named by the process property `summaryFields`.
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

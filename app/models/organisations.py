@@ -65,3 +65,23 @@ class Membership(db.Model):
 
     user = relationship("User", back_populates="memberships")
     organisation = relationship("Organisation", back_populates="memberships")
+
+
+class Invitation(db.Model):
+    """An organisation admin invites a colleague by email (seed 003, Fiche 6)."""
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(255), index=True)
+    # Only a hash of the link's token is stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at = mapped_column(UTCDateTime())
+    accepted_at = mapped_column(UTCDateTime(), nullable=True)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    revoked_at = mapped_column(UTCDateTime(), nullable=True)
+
+    organisation = relationship("Organisation")
+    invited_by = relationship("User", foreign_keys=[invited_by_id])

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 686bb145f087
+Revision ID: de12617dd85f
 Revises: 
-Create Date: 2026-11-22 16:07:23.421133
+Create Date: 2026-11-22 16:36:52.489631
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '686bb145f087'
+revision = 'de12617dd85f'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -71,6 +71,54 @@ def upgrade():
     )
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
+
+    op.create_table('invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=255), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('invited_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('accepted_by_id', sa.Integer(), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['accepted_by_id'], ['users.id'], name=op.f('fk_invitations_accepted_by_id_users')),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_invitations_invited_by_id_users')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_invitations_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitations')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_invitations_token_hash'))
+    )
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invitations_email'), ['email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_invitations_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('job_descriptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('rome_code', sa.String(length=5), nullable=False),
+    sa.Column('appellation', sa.String(length=255), nullable=False),
+    sa.Column('custom_name', sa.String(length=255), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('contract_type', sa.String(length=40), nullable=False),
+    sa.Column('city', sa.String(length=120), nullable=False),
+    sa.Column('postcode', sa.String(length=5), nullable=False),
+    sa.Column('department', sa.String(length=3), nullable=False),
+    sa.Column('hours_per_week', sa.Integer(), nullable=True),
+    sa.Column('open_positions', sa.Integer(), nullable=False),
+    sa.Column('cv_required', sa.Boolean(), nullable=False),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['company_id'], ['organisations.id'], name=op.f('fk_job_descriptions_company_id_organisations')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_job_descriptions_updated_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_descriptions'))
+    )
+    with op.batch_alter_table('job_descriptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_descriptions_company_id'), ['company_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_descriptions_department'), ['department'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_descriptions_is_active'), ['is_active'], unique=False)
 
     op.create_table('job_seekers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -146,6 +194,7 @@ def upgrade():
     sa.Column('serializer_version', sa.String(length=20), nullable=False),
     sa.Column('next_wake_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('waiting_messages', sa.String(length=500), nullable=False),
+    sa.Column('summary', sa.JSON(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
@@ -184,6 +233,50 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_case_parties_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_case_parties_org_role', ['organisation_id', 'role'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_parties_user_id'), ['user_id'], unique=False)
+
+    op.create_table('diagnoses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job_seeker_id', sa.Integer(), nullable=False),
+    sa.Column('author_kind', sa.String(length=20), nullable=False),
+    sa.Column('author_organisation_id', sa.Integer(), nullable=False),
+    sa.Column('author_user_id', sa.Integer(), nullable=False),
+    sa.Column('criteria', sa.JSON(), nullable=False),
+    sa.Column('socio_professional', sa.JSON(), nullable=False),
+    sa.Column('support_needs', sa.JSON(), nullable=False),
+    sa.Column('created_on', sa.Date(), nullable=True),
+    sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['author_organisation_id'], ['organisations.id'], name=op.f('fk_diagnoses_author_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['author_user_id'], ['users.id'], name=op.f('fk_diagnoses_author_user_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_diagnoses_case_id_cases')),
+    sa.ForeignKeyConstraint(['job_seeker_id'], ['job_seekers.id'], name=op.f('fk_diagnoses_job_seeker_id_job_seekers')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_diagnoses'))
+    )
+    with op.batch_alter_table('diagnoses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_diagnoses_author_organisation_id'), ['author_organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_diagnoses_job_seeker_id'), ['job_seeker_id'], unique=False)
+
+    op.create_table('documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('job_seeker_id', sa.Integer(), nullable=True),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=True),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_documents_case_id_cases')),
+    sa.ForeignKeyConstraint(['job_seeker_id'], ['job_seekers.id'], name=op.f('fk_documents_job_seeker_id_job_seekers')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_documents_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_documents'))
+    )
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_documents_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_documents_job_seeker_id'), ['job_seeker_id'], unique=False)
 
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -278,6 +371,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_notifications_case_id'))
 
     op.drop_table('notifications')
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_documents_job_seeker_id'))
+        batch_op.drop_index(batch_op.f('ix_documents_case_id'))
+
+    op.drop_table('documents')
+    with op.batch_alter_table('diagnoses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_diagnoses_job_seeker_id'))
+        batch_op.drop_index(batch_op.f('ix_diagnoses_author_organisation_id'))
+
+    op.drop_table('diagnoses')
     with op.batch_alter_table('case_parties', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_parties_user_id'))
         batch_op.drop_index('ix_case_parties_org_role')
@@ -306,6 +409,17 @@ def downgrade():
 
     op.drop_table('memberships')
     op.drop_table('job_seekers')
+    with op.batch_alter_table('job_descriptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_descriptions_is_active'))
+        batch_op.drop_index(batch_op.f('ix_job_descriptions_department'))
+        batch_op.drop_index(batch_op.f('ix_job_descriptions_company_id'))
+
+    op.drop_table('job_descriptions')
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invitations_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_invitations_email'))
+
+    op.drop_table('invitations')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
 
