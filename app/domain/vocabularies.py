@@ -1,4 +1,5 @@
 """The domain's fixed vocabularies, with the French labels users see (DOMAIN §1, §2, §4)."""
+import functools
 
 # Company kinds subject to the PASS IAE (DOMAIN §1).
 SIAE_KINDS = ("AI", "ACI", "EI", "ETTI", "EITI")
@@ -127,13 +128,26 @@ SENDER_KINDS = {
     "employer": "Employeur",
 }
 
+# Contract types of a job description (DOMAIN §10).
+JOB_CONTRACT_TYPES = {
+    "CDDI": "CDD d'insertion (CDDI)",
+    "CDD": "CDD",
+    "CDI": "CDI",
+    "CDI_INCLUSION": "CDI inclusion",
+    "FIXED_TERM_TREMPLIN": "CDD Tremplin",
+    "TEMPORARY": "Mission d'intérim",
+    "APPRENTICESHIP": "Contrat d'apprentissage",
+    "PROFESSIONAL_TRAINING": "Contrat de professionnalisation",
+    "OTHER": "Autre type de contrat",
+}
+
 HIRE_CONTRACT_TYPES = {
     "APPRENTICESHIP": "Contrat d'apprentissage",
     "PROFESSIONAL_TRAINING": "Contrat de professionnalisation",
     "OTHER": "Autre type de contrat",
 }
 
-# Every vocabulary a form spec may draw its choices from, by name.
+# Every vocabulary a form spec may draw its choices from, by name (see all_vocabularies).
 VOCABULARIES = {
     "company_kinds": COMPANY_KINDS,
     "prescriber_kinds": PRESCRIBER_KINDS,
@@ -141,4 +155,14 @@ VOCABULARIES = {
     "application_decisions": APPLICATION_DECISIONS,
     "refusal_reasons": {k: v for k, v in REFUSAL_REASONS.items() if k not in SYSTEM_ONLY_REFUSAL_REASONS},
     "hire_contract_types": HIRE_CONTRACT_TYPES,
+    "job_contract_types": JOB_CONTRACT_TYPES,
+    "company_kinds_siae": {k: COMPANY_KINDS[k] for k in SIAE_KINDS},
+    "institution_kinds": INSTITUTION_KINDS,
 }
+
+
+@functools.lru_cache(maxsize=1)
+def all_vocabularies():
+    """VOCABULARIES plus the eligibility ones (imported late: eligibility builds on this module)."""
+    from app.domain.eligibility import ELIGIBILITY_VOCABULARIES
+    return {**VOCABULARIES, **ELIGIBILITY_VOCABULARIES}

@@ -180,9 +180,9 @@ def resolve_choices(field_spec, context, allowed=None):
     if field_spec.choices is not None:
         choices = dict(field_spec.choices)
     elif field_spec.vocabulary:
-        from app.domain.vocabularies import VOCABULARIES
+        from app.domain.vocabularies import all_vocabularies
 
-        choices = VOCABULARIES[field_spec.vocabulary]
+        choices = all_vocabularies()[field_spec.vocabulary]
     else:
         choices = registry.PROVIDERS[field_spec.choices_provider](context)
     pairs = [(str(code), str(label)) for code, label in choices.items()]

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 import yaml
 
-from app.domain.vocabularies import VOCABULARIES
+from app.domain.vocabularies import all_vocabularies
 from app.formspec import messages, registry
 
 FIELD_TYPES = (
@@ -76,8 +76,8 @@ class FieldSpec:
         """The codes offered when they do not depend on the context (inline or vocabulary), else None."""
         if self.choices is not None:
             return set(self.choices)
-        if self.vocabulary in VOCABULARIES:
-            return set(VOCABULARIES[self.vocabulary])
+        if self.vocabulary in all_vocabularies():
+            return set(all_vocabularies()[self.vocabulary])
         return None
 
     @property
@@ -337,10 +337,10 @@ def _check_choices(item, kind, where):
                     problems.append(f"{where} : le code de choix « {code} » doit être un texte (mettez-le entre guillemets).")
                 if not _non_empty_text(label):
                     problems.append(f"{where} : le choix « {code} » n'a pas de libellé.")
-    if "vocabulary" in item and item["vocabulary"] not in VOCABULARIES:
+    if "vocabulary" in item and item["vocabulary"] not in all_vocabularies():
         problems.append(
             f"{where} : vocabulaire inconnu « {item['vocabulary']} » "
-            f"(connus : {', '.join(sorted(VOCABULARIES))})."
+            f"(connus : {', '.join(sorted(all_vocabularies()))})."
         )
     if "choices_provider" in item and item["choices_provider"] not in registry.PROVIDERS:
         problems.append(
@@ -359,8 +359,8 @@ def static_choices(item):
     """Codes of a raw field whose choices do not depend on the context, else None."""
     if isinstance(item.get("choices"), dict):
         return {str(code) for code in item["choices"]}
-    if item.get("vocabulary") in VOCABULARIES:
-        return set(VOCABULARIES[item["vocabulary"]])
+    if item.get("vocabulary") in all_vocabularies():
+        return set(all_vocabularies()[item["vocabulary"]])
     return None
 
 
