@@ -1,4 +1,5 @@
 """SQLAlchemy tables. Import from here: `from app.models import Case, Task`."""
+from app.models.audit import AuditEntry
 from app.models.cases import Case, CaseParty, Event, Task
 from app.models.documents import Document
 from app.models.eligibility import Diagnosis
@@ -8,5 +9,5 @@ from app.models.organisations import Invitation, Membership, Organisation
 from app.models.people import ApiToken, JobSeeker, User
 from app.models.processes import ProcessVersion
 
-__all__ = ["ApiToken", "Case", "CaseParty", "Diagnosis", "Document", "Event", "Invitation", "JobDescription",
-           "JobSeeker", "Membership", "Notification", "Organisation", "ProcessVersion", "Task", "User"]
+__all__ = ["ApiToken", "AuditEntry", "Case", "CaseParty", "Diagnosis", "Document", "Event", "Invitation",
+           "JobDescription", "JobSeeker", "Membership", "Notification", "Organisation", "ProcessVersion", "Task", "User"]
