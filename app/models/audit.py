@@ -23,7 +23,7 @@ class AuditEntry(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at = mapped_column(UTCDateTime(), default=utcnow, index=True)
     # None: the platform itself (a scheduled job).
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True, index=True)
     # What happened, as a stable code: job_description_created, applications_blocked...
     action: Mapped[str] = mapped_column(String(60), index=True)
