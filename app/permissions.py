@@ -80,3 +80,30 @@ def can_apply_for(user, job_seeker, sender_org):
     if user.is_support:
         return True
     return sender_org is not None and is_member(user, sender_org.id) and sender_org.category in ("prescriber", "company")
+
+
+# -- employers' directory and job descriptions (app/services/directory.py) ----------------
+
+def is_company_admin(user, company):
+    """Admins of a company manage its job descriptions and whether it receives applications
+    (DOMAIN §2, §10): an active admin membership of an active user."""
+    if company is None or company.category != "company":
+        return False
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return Membership.query.filter_by(user_id=user.id, organisation_id=company.id, is_active=True,
+                                      is_admin=True).first() is not None
+
+
+def can_see_inactive_job_descriptions(user, company):
+    """Closed job descriptions stay visible to the company's own members only (DOMAIN §10)."""
+    return company is not None and is_member(user, company.id)
+
+
+def can_apply_to_company(user, company):
+    """A company that blocks applications refuses everyone but its own members (DOMAIN §3 step 4)."""
+    if company is None or company.category != "company":
+        return False
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return not company.block_job_applications or is_member(user, company.id)

@@ -391,6 +391,118 @@ PATHS = {
 }
 
 
+# -- employers' directory (app/api/directory.py) ---------------------------------------------
+
+def _directory_schemas():
+    from app.domain.vocabularies import COMPANY_KINDS, JOB_CONTRACT_TYPES
+    from app.services.directory import PAGE_SIZE as DIRECTORY_PAGE_SIZE
+
+    company = {
+        "id": INTEGER,
+        "name": STRING,
+        "kind": {"type": "string", "enum": list(COMPANY_KINDS)},
+        "kind_label": STRING,
+        "city": STRING,
+        "postcode": STRING,
+        "department": {**STRING, "description": "Code du département (35, 2A, 974…), vide s'il est inconnu."},
+        "open_job_descriptions": {**INTEGER, "description": "Nombre de fiches de poste ouvertes."},
+        "spontaneous_applications_open": BOOLEAN,
+        "spontaneous_applications_open_until": {"type": ["string", "null"], "format": "date",
+                                                "description": "Dernier jour des candidatures spontanées "
+                                                               "(null quand elles sont fermées)."},
+        "blocks_applications": {**BOOLEAN, "description": "true : la structure ne reçoit aucune candidature, "
+                                                          "sauf de ses propres membres."},
+        "links": _ref("CompanyLinks"),
+    }
+    return {
+        "CompanyLinks": _object({"self": STRING}),
+        "CompanySummary": _object(company),
+        "CompanyList": _object({
+            "items": {"type": "array", "items": _ref("CompanySummary")},
+            "total": INTEGER,
+            "page": INTEGER,
+            "page_size": {"type": "integer", "const": DIRECTORY_PAGE_SIZE},
+        }),
+        "JobDescriptionLinks": _object({"self": STRING, "company": STRING}),
+        "JobDescription": _object({
+            "id": INTEGER,
+            "company": _ref("OrganisationRef"),
+            "name": {**STRING, "description": "Intitulé affiché : le nom choisi, sinon l'appellation ROME."},
+            "rome_code": STRING,
+            "appellation": STRING,
+            "custom_name": STRING,
+            "description": STRING,
+            "contract_type": {"type": ["string", "null"], "enum": [*JOB_CONTRACT_TYPES, None]},
+            "contract_type_label": _nullable(STRING),
+            "city": STRING,
+            "postcode": STRING,
+            "department": STRING,
+            "hours_per_week": {"type": ["integer", "null"], "minimum": 1, "maximum": 48},
+            "open_positions": {"type": "integer", "minimum": 1},
+            "cv_required": BOOLEAN,
+            "is_active": {**BOOLEAN, "description": "Recrutement ouvert. Une fiche fermée n'est visible que des "
+                                                    "membres de la structure."},
+            "updated_at": DATETIME,
+            "links": _ref("JobDescriptionLinks"),
+        }),
+        "CompanyDetail": _object({
+            **company,
+            "address": STRING,
+            "siret": _nullable(STRING),
+            "email": STRING,
+            "phone": STRING,
+            "job_descriptions": {"type": "array", "items": _ref("JobDescription"),
+                                 "description": "Fiches ouvertes ; les membres de la structure voient aussi les "
+                                                "fiches fermées (après les ouvertes)."},
+        }),
+    }
+
+
+def _directory_paths():
+    from app.domain.vocabularies import COMPANY_KINDS
+
+    def query(name, schema, description):
+        return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+    return {
+        "/api/v1/companies": {"get": {
+            "operationId": "searchCompanies",
+            "tags": ["Structures"],
+            "summary": "Rechercher des structures (employeurs inclusifs)",
+            "description": "Avec un métier, seules les structures ayant une fiche de poste ouverte sur ce métier "
+                           "sont listées, les plus concernées d'abord. Les structures qui bloquent les "
+                           "candidatures viennent en dernier.",
+            "parameters": [
+                query("department", STRING, "Code du département (35, 2A, 974…)."),
+                query("city", {"type": "string", "maxLength": 120}, "Ville (ou début du nom)."),
+                query("kind", {"type": "string", "enum": list(COMPANY_KINDS)}, "Type de structure."),
+                query("job", {"type": "string", "maxLength": 100},
+                      "Métier : mots d'une appellation ROME ou de l'intitulé d'une fiche de poste."),
+                query("page", {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1}, "Page."),
+            ],
+            "responses": {"200": _json("CompanyList", "Une page de structures."), **_errors(400, *AUTH_ERRORS)},
+        }},
+        "/api/v1/companies/{company_id}": {"get": {
+            "operationId": "getCompany",
+            "tags": ["Structures"],
+            "summary": "Une structure et ses fiches de poste",
+            "parameters": [_id_param("company_id", "de la structure")],
+            "responses": {"200": _json("CompanyDetail", "La structure."), **_errors(404, *AUTH_ERRORS)},
+        }},
+        "/api/v1/job-descriptions/{job_id}": {"get": {
+            "operationId": "getJobDescription",
+            "tags": ["Structures"],
+            "summary": "Une fiche de poste",
+            "parameters": [_id_param("job_id", "de la fiche de poste")],
+            "responses": {"200": _json("JobDescription", "La fiche de poste."), **_errors(404, *AUTH_ERRORS)},
+        }},
+    }
+
+
+SCHEMAS.update(_directory_schemas())
+PATHS.update(_directory_paths())
+
+
 def document(server_url=None):
     """The OpenAPI document, as a fresh dict (callers may change it)."""
     doc = {

@@ -13,7 +13,7 @@ Validators only run on non-empty values.
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from app.domain import hiring, identifiers
+from app.domain import hiring, identifiers, places, rome
 from app.domain.vocabularies import refusal_reasons_for
 
 PROVIDERS = {}
@@ -104,3 +104,49 @@ def siret(value, data, context):
 @validator("french_phone")
 def french_phone(value, data, context):
     return identifiers.validate_french_phone(value)
+
+
+# --- job descriptions (forms/job_description.yaml, DOMAIN §10) ---------------------
+# An appellation travels in forms as "<ROME code>|<title>", e.g. "F1703|Maçon / Maçonne".
+
+def appellation_key(appellation):
+    return f"{appellation.code}|{appellation.title}"
+
+
+def appellation_from_key(key):
+    """The shipped appellation a form value names, or None."""
+    code, _, title = str(key or "").partition("|")
+    return rome.get_appellation(code, title) if title else None
+
+
+@provider("rome_appellations")
+def rome_appellations(context):
+    """The appellation already chosen (context["appellation"], a form value) and those matching
+    the job searched above the form (context["appellation_query"])."""
+    found = [appellation_from_key(context.get("appellation"))]
+    found += rome.search_appellations(context.get("appellation_query") or "", limit=30)
+    return {appellation_key(a): a.label for a in found if a is not None}
+
+
+@validator("rome_appellation")
+def rome_appellation(value, data, context):
+    if appellation_from_key(value) is None:
+        raise ValueError("Choisissez un métier de la liste des appellations ROME.")
+
+
+@validator("french_postcode")
+def french_postcode(value, data, context):
+    return places.validate_postcode(value)
+
+
+@validator("whole_number")
+def whole_number(value, data, context):
+    if value != int(value):
+        raise ValueError("Saisissez un nombre entier (ex. 35).")
+    return int(value)
+
+
+@provider("departments")
+def departments(context):
+    """Every French département, "35 — Ille-et-Vilaine" (app/domain/places.py)."""
+    return {code: places.department_label(code) for code in places.DEPARTMENTS}

@@ -20,6 +20,8 @@ from app.jobs.queue import DEFAULT_QUEUE, enqueue, get_queue, get_redis
 log = logging.getLogger(__name__)
 
 WAKE_DUE_CASES = "app.jobs.timers.wake_due_cases"
+# Enqueued once a day by the clock (the same Redis-key trick, with a day-long key).
+DAILY_JOBS = ("app.jobs.job_descriptions.deactivate_stale_job_descriptions",)
 
 
 class AppWorker(Worker):
@@ -57,6 +59,11 @@ def run_clock(app, interval=60, job=WAKE_DUE_CASES, stop=None):
             with app.app_context():
                 enqueue(job)
             log.info("clock: enqueued %s", job)
+        for daily in DAILY_JOBS:
+            if redis.set("parcours:clock:daily:" + daily, str(time.time()), nx=True, ex=24 * 3600):
+                with app.app_context():
+                    enqueue(daily)
+                log.info("clock: enqueued %s (daily)", daily)
         stop.wait(interval)
 
 

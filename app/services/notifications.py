@@ -31,6 +31,11 @@ TEMPLATES = {
     "hire_confirmed": ("Embauche confirmée",
                        "L'embauche de {job_seeker_name} chez {company_name} est déclarée : "
                        "début du contrat le {hiring_start_display}."),
+    "job_descriptions_deactivated": ("Fiches de poste désactivées",
+                                     "Ces fiches de poste de {company_name} n'ont pas été modifiées depuis "
+                                     "90 jours : elles sont désactivées et ne reçoivent plus de candidatures.\n\n"
+                                     "{job_list}\n\nSi vous recrutez toujours sur ces postes, réactivez-les "
+                                     "depuis la page « Fiches de poste » de votre structure."),
 }
 
 
@@ -91,6 +96,26 @@ def queue(case, template, data, who):
         subject, body = render(template, data, for_job_seeker=is_job_seeker)
         row = Notification(recipient_id=user.id if user else None, recipient_email=email or "",
                            case_id=case.id, template=template, subject=subject, body=body,
+                           status="pending" if mail_enabled else "in_app")
+        db.session.add(row)
+        rows.append(row)
+    db.session.flush()
+    if mail_enabled and rows:
+        from app.jobs.queue import enqueue_after_commit
+        for row in rows:
+            enqueue_after_commit("app.jobs.mail.send_notification", row.id)
+    return rows
+
+
+def queue_for_users(users, template, data):
+    """Outbox rows for notices that concern no case (case_id None), one per active user;
+    returns the rows. Mailed after the commit when SMTP is configured, as queue() does."""
+    mail_enabled = bool(current_app.config.get("MAIL_SERVER"))
+    rows = []
+    for user in {user.id: user for user in users if user is not None and user.is_active}.values():
+        subject, body = render(template, data)
+        row = Notification(recipient_id=user.id, recipient_email=user.email or "", case_id=None,
+                           template=template, subject=subject, body=body,
                            status="pending" if mail_enabled else "in_app")
         db.session.add(row)
         rows.append(row)

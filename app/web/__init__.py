@@ -5,6 +5,8 @@ inbox.py          /, /taches: the inbox
 tasks.py          /taches/<id>: the task page and its form, claim and release
 cases.py          /dossiers/<id>: the case page, its diagram
 notifications.py  /notifications, /dev/outbox
+directory.py      /structures, /structures/<id>: the employers' directory and a company's page
+company_admin.py  /structures/<id>/fiches, /parametres: job descriptions and receiving applications
 session.py        current_organisation(): the organisation the user acts for
 errors.py         French error pages (paths under /api/ are left to the API)
 filters.py        French dates in Europe/Paris, relative due dates
@@ -19,6 +21,9 @@ def register_web(app):
 
     auth.configure_login(app)
     for module in (auth, inbox, tasks, cases, notifications):
+        app.register_blueprint(module.bp)
+    from app.web import company_admin, directory
+    for module in (directory, company_admin):
         app.register_blueprint(module.bp)
     register_filters(app)
     register_layout(app)
