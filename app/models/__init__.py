@@ -3,6 +3,7 @@ from app.models.audit import AuditEntry
 from app.models.cases import Case, CaseParty, Event, Task
 from app.models.documents import Document
 from app.models.eligibility import Diagnosis
+from app.models.filters import SavedFilter
 from app.models.jobs import JobDescription
 from app.models.notifications import Notification
 from app.models.organisations import Invitation, Membership, Organisation
@@ -10,4 +11,5 @@ from app.models.people import ApiToken, JobSeeker, User
 from app.models.processes import ProcessVersion
 
 __all__ = ["ApiToken", "AuditEntry", "Case", "CaseParty", "Diagnosis", "Document", "Event", "Invitation",
-           "JobDescription", "JobSeeker", "Membership", "Notification", "Organisation", "ProcessVersion", "Task", "User"]
+           "JobDescription", "JobSeeker", "Membership", "Notification", "Organisation", "ProcessVersion", "SavedFilter",
+           "Task", "User"]
