@@ -82,6 +82,49 @@ def can_apply_for(user, job_seeker, sender_org):
     return sender_org is not None and is_member(user, sender_org.id) and sender_org.category in ("prescriber", "company")
 
 
+# -- lists of applications (app/services/applications.py) ----------------------------------
+
+def can_list_sent(user, organisation):
+    """The applications an organisation sent (a prescriber, or a company applying elsewhere):
+    its active members, and support. Exporting them follows the same rule (DOMAIN §13)."""
+    if organisation is None or user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if organisation.category not in ("prescriber", "company"):
+        return False
+    return bool(user.is_support) or is_member(user, organisation.id)
+
+
+def can_list_received(user, company):
+    """The applications a company received: its active members, and support."""
+    if company is None or user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if company.category != "company":
+        return False
+    return bool(user.is_support) or is_member(user, company.id)
+
+
+def can_list_own_applications(user):
+    """A person follows the applications made for them (their JobSeeker row names their account)."""
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def cases_with_visible_private_comment(user, case_ids):
+    """The ids among `case_ids` whose private comment `user` may read: the rule of
+    can_see_private_comment, for a whole page of a list in one query."""
+    case_ids = list(case_ids)
+    if not case_ids or user is None or not user.is_authenticated:
+        return set()
+    if user.is_support:
+        return set(case_ids)
+    orgs = active_org_ids(user)
+    if not orgs:
+        return set()
+    rows = (CaseParty.query.with_entities(CaseParty.case_id)
+            .filter(CaseParty.case_id.in_(case_ids), CaseParty.organisation_id.in_(orgs),
+                    CaseParty.role.in_(("employer", "prescriber"))))
+    return {case_id for (case_id,) in rows}
+
+
 # -- employers' directory and job descriptions (app/services/directory.py) ----------------
 
 def is_company_admin(user, company):

@@ -76,6 +76,28 @@ def user_other_companies(context):
     return as_choices(context.get("other_companies"))
 
 
+@provider("application_companies")
+def application_companies(context):
+    """Companies that appear in a list of applications, for its filter (app/services/applications.py)."""
+    return as_choices(context.get("companies"))
+
+
+FRENCH_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+                 "octobre", "novembre", "décembre")
+
+
+@provider("recent_months")
+def recent_months(context):
+    """The current month and the 35 before it, newest first: {"2026-11": "novembre 2026", ...}."""
+    today = context_today(context)
+    year, month = today.year, today.month
+    months = {}
+    for _ in range(36):
+        months[f"{year:04d}-{month:02d}"] = f"{FRENCH_MONTHS[month - 1]} {year}"
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
 # --- validators ----------------------------------------------------------------
 
 @validator("hire_start_date")
@@ -89,6 +111,14 @@ def hire_end_after_start(value, data, context):
     start = data.get("hiring_start_at")
     if isinstance(start, date):
         hiring.check_hire_end_date(start, value)
+
+
+@validator("period_end")
+def period_end(value, data, context):
+    """The end of a period (field date_to) is not before its start (field date_from)."""
+    start = data.get("date_from")
+    if isinstance(start, date) and value < start:
+        raise ValueError("La date de fin doit être égale ou postérieure à la date de début.")
 
 
 @validator("nir")

@@ -5,6 +5,7 @@ inbox.py          /, /taches: the inbox
 tasks.py          /taches/<id>: the task page and its form, claim and release
 cases.py          /dossiers/<id>: the case page, its diagram
 notifications.py  /notifications, /dev/outbox
+applications.py   /candidatures/envoyees, /candidatures/recues, /mes-candidatures (+ CSV exports)
 directory.py      /structures, /structures/<id>: the employers' directory and a company's page
 company_admin.py  /structures/<id>/fiches, /parametres: job descriptions and receiving applications
 session.py        current_organisation(): the organisation the user acts for
@@ -14,13 +15,13 @@ filters.py        French dates in Europe/Paris, relative due dates
 
 
 def register_web(app):
-    from app.web import auth, cases, inbox, notifications, tasks
+    from app.web import applications, auth, cases, inbox, notifications, tasks
     from app.web.errors import register_error_handlers
     from app.web.filters import register_filters
     from app.web.layout import register_layout
 
     auth.configure_login(app)
-    for module in (auth, inbox, tasks, cases, notifications):
+    for module in (auth, inbox, tasks, cases, notifications, applications):
         app.register_blueprint(module.bp)
     from app.web import company_admin, directory
     for module in (directory, company_admin):
