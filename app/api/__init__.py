@@ -6,11 +6,12 @@ serialize.py  the JSON shapes of tasks, forms and cases (personal-data rules)
 views.py      the routes, which call app/services exactly as the HTML views do
 openapi.py    the OpenAPI 3.1 document served at /api/v1/openapi.json
 directory.py  companies and job descriptions (read), on the same blueprint
+applications.py  the application lists (sent, received, mine), on the same blueprint
 """
 
 
 def register_api(app):
-    from app.api import errors
+    from app.api import applications, errors  # noqa: F401  (applications adds its routes to bp)
     from app.api import directory  # noqa: F401  (adds the directory's routes to bp)
     from app.api.views import bp
     from app.extensions import csrf

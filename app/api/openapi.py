@@ -503,6 +503,118 @@ SCHEMAS.update(_directory_schemas())
 PATHS.update(_directory_paths())
 
 
+# -- application lists (app/api/applications.py) ---------------------------------------------
+
+def _application_schemas():
+    from app.domain.vocabularies import APPLICATION_STATES, REFUSAL_REASONS
+    from app.services.applications import PAGE_SIZE as LIST_PAGE_SIZE
+    from app.services.applications import SENDER_KIND_LABELS
+
+    ref = _nullable(_ref("OrganisationRef"))
+    return {
+        "ApplicationCompany": _object({"id": INTEGER, "name": STRING, "kind": STRING, "kind_label": STRING,
+                                       "city": STRING}),
+        "ApplicationSender": _object({
+            "kind": {"type": "string", "enum": list(SENDER_KIND_LABELS),
+                     "description": "auto : auto-prescription (la structure pour elle-même)."},
+            "kind_label": STRING,
+            "organisation": ref,
+            "person": {**_nullable(_ref("Person")), "description": "Absent de la liste du candidat."},
+        }),
+        "ApplicationRow": _object({
+            "id": {**INTEGER, "description": "Identifiant du dossier (GET /cases/{case_id})."},
+            "reference": _nullable(STRING),
+            "job_seeker": _object({"id": _nullable(INTEGER), "name": STRING}),
+            "company": _nullable(_ref("ApplicationCompany")),
+            "sender": _ref("ApplicationSender"),
+            "auto_prescription": BOOLEAN,
+            "stage": STRING,
+            "state_label": {**STRING, "description": "État tel qu'il est affiché (Nouvelle candidature…)."},
+            "archived": BOOLEAN,
+            "sent_at": DATETIME,
+            "updated_at": DATETIME,
+            "answer_to_job_seeker": {**STRING, "description": "Réponse de l'employeur au candidat (vide sinon)."},
+            "refusal_reason": {"type": ["string", "null"], "enum": [*REFUSAL_REASONS, None],
+                               "description": "Motif d'une candidature déclinée ; pour le candidat, seulement "
+                                              "si l'employeur a choisi de le lui communiquer."},
+            "refusal_reason_label": _nullable(STRING),
+            "refusal_reason_details": _nullable(STRING),
+            "private_comment": {**_nullable(STRING),
+                                "description": "Commentaire privé d'un refus : seulement pour le prescripteur et "
+                                               "l'employeur, jamais pour le candidat."},
+            "open_task": {**_nullable(_object({"id": INTEGER, "title": STRING})),
+                          "description": "Liste des candidatures reçues : la tâche à traiter, s'il y en a une."},
+        }),
+        "ApplicationFilters": _object({
+            "states": {"type": "array", "items": {"type": "string", "enum": list(APPLICATION_STATES)}},
+            "company_id": _nullable(INTEGER),
+            "sender_kind": {"type": ["string", "null"], "enum": [*SENDER_KIND_LABELS, None]},
+            "job_seeker": STRING,
+            "date_from": {"type": ["string", "null"], "format": "date"},
+            "date_to": {"type": ["string", "null"], "format": "date"},
+            "mine": BOOLEAN,
+            "archived": BOOLEAN,
+        }, description="Les filtres appliqués, tels que compris."),
+        "ApplicationList": _object({
+            "items": {"type": "array", "items": _ref("ApplicationRow")},
+            "total": INTEGER,
+            "page": INTEGER,
+            "page_size": {"type": "integer", "const": LIST_PAGE_SIZE},
+            "filters": _ref("ApplicationFilters"),
+        }),
+    }
+
+
+def _application_paths():
+    from app.domain.vocabularies import APPLICATION_STATES
+
+    flag = {"type": "string", "enum": ["0", "1"]}
+
+    def query(name, schema, description):
+        return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+    state = {**query("state", {"type": "array", "items": {"type": "string", "enum": list(APPLICATION_STATES)}},
+                     "États à garder (new, processing, refused…) : paramètre répété ou séparé par des virgules."),
+             "style": "form", "explode": True}
+    dates = [query("date_from", {"type": "string", "format": "date"}, "Envoyées depuis ce jour (AAAA-MM-JJ, Paris)."),
+             query("date_to", {"type": "string", "format": "date"}, "Envoyées jusqu'à ce jour inclus (AAAA-MM-JJ).")]
+    archived = query("archived", flag, "1 : inclure les candidatures archivées (masquées par défaut).")
+    page = query("page", {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1}, "Page (20 par page).")
+    name = query("job_seeker", {"type": "string", "maxLength": 100}, "Mots du nom ou du prénom du candidat.")
+
+    def operation(operation_id, summary, description, parameters):
+        return {"get": {
+            "operationId": operation_id, "tags": ["Candidatures"], "summary": summary, "description": description,
+            "parameters": parameters,
+            "responses": {"200": _json("ApplicationList", "Une page de candidatures, les plus récentes d'abord."),
+                          **_errors(400, 403, *AUTH_ERRORS)},
+        }}
+
+    return {
+        "/api/v1/applications/sent": operation(
+            "listSentApplications", "Candidatures envoyées par l'organisation du jeton",
+            "Prescripteur, ou structure qui a envoyé des candidatures à d'autres. Le commentaire privé des refus "
+            "n'y figure que pour les prescripteurs.",
+            [state, query("company", {"type": "string"}, "Identifiant de la structure destinataire."), name, *dates,
+             query("mine", flag, "1 : seulement celles envoyées par l'utilisateur du jeton."), archived, page]),
+        "/api/v1/applications/received": operation(
+            "listReceivedApplications", "Candidatures reçues par la structure du jeton",
+            "Celles des 2 dernières années et toutes celles acceptées, avec la tâche à traiter s'il y en a une.",
+            [state, query("sender_kind", {"type": "string", "enum": ["prescriber", "employer", "job_seeker", "auto"]},
+                          "Qui l'a envoyée : prescripteur, autre employeur, candidat, auto-prescription."),
+             name, *dates, archived, page]),
+        "/api/v1/applications/mine": operation(
+            "listMyApplications", "Mes candidatures (candidat)",
+            "Les candidatures de la personne connectée. Jamais de commentaire privé ; le motif d'un refus "
+            "seulement si l'employeur a choisi de le communiquer.",
+            [state, *dates, archived, page]),
+    }
+
+
+SCHEMAS.update(_application_schemas())
+PATHS.update(_application_paths())
+
+
 def document(server_url=None):
     """The OpenAPI document, as a fresh dict (callers may change it)."""
     doc = {
@@ -517,7 +629,7 @@ def document(server_url=None):
         "servers": [{"url": server_url or "/"}],
         "security": [{"bearerAuth": []}],
         "tags": [{"name": "Authentification"}, {"name": "Tâches"}, {"name": "Dossiers"},
-                 {"name": "Documentation"}],
+                 {"name": "Candidatures"}, {"name": "Documentation"}],
         "paths": PATHS,
         "components": {
             "securitySchemes": {
