@@ -100,6 +100,7 @@ def seed(bpmn_dir):
     seekers = _create_job_seekers(users)
     db.session.commit()
     _create_applications(users, orgs, seekers)
+    _publish_job_descriptions()
     return True
 
 
@@ -221,3 +222,97 @@ def _create_applications(users, orgs, seekers):
     # Accepted, hire form still to fill in.
     _act(send(seekers[10], jardins), employer, {"decision": "accept"})
     return elsewhere, Case.query.count()
+
+
+# company name -> job descriptions: (ROME code, appellation, custom name, contract, hours, positions,
+# CV required, state) where state is "open", "closed", or "stale" (open, untouched for 95 days: the
+# clock's daily job closes it and warns the company's members, DOMAIN §10).
+DEMO_JOBS = {
+    "Les Jardins de Rennes": [
+        ("A1414", "Ouvrier maraîcher / Ouvrière maraîchère", "Ouvrier maraîcher bio", "CDDI", 26, 4, False, "open"),
+        ("A1203", "Jardinier / Jardinière d'espaces verts", "", "CDDI", 26, 2, False, "stale"),
+        ("A1414", "Horticulteur / Horticultrice", "", "CDDI", 26, 1, False, "closed"),
+    ],
+    "Rennes Recyclerie": [
+        ("K2304", "Valoriste", "", "CDDI", 35, 2, False, "open"),
+        ("K2304", "Agent polyvalent / Agente polyvalente de ressourcerie", "Agent de ressourcerie (vente et tri)",
+         "CDDI", 30, 1, True, "open"),
+        ("N1103", "Magasinier / Magasinière", "", "CDDI", 35, 1, False, "closed"),
+    ],
+    "Bretagne Intérim Solidaire": [
+        ("N1105", "Manutentionnaire", "", "TEMPORARY", 35, 5, False, "open"),
+        ("F1703", "Aide-maçon / Aide-maçonne", "", "TEMPORARY", 35, 3, False, "open"),
+    ],
+    "Association Coup de Main 35": [
+        ("K2204", "Agent / Agente d'entretien de locaux", "", "CDDI", 20, 3, False, "open"),
+    ],
+    "Vélos de Vilaine": [
+        ("N4104", "Livreur / Livreuse à vélo", "Livreur à vélo cargo en centre-ville", "OTHER", 24, 2, False, "open"),
+    ],
+    "GEIQ BTP Bretagne": [
+        ("F1703", "Maçon / Maçonne", "", "PROFESSIONAL_TRAINING", 35, 4, True, "open"),
+    ],
+    "Atelier Adapté de l'Ouest": [
+        ("H3302", "Agent / Agente de conditionnement", "", "CDI", 35, 3, False, "open"),
+        ("K2201", "Agent / Agente de blanchisserie", "", "CDD", 28, 1, False, "closed"),
+    ],
+    "Ressourcerie de Saint-Denis": [
+        ("K2304", "Trieur / Trieuse de textiles", "", "CDDI", 26, 3, False, "open"),
+    ],
+    "Bâtir Ensemble 93": [
+        ("F1703", "Maçon / Maçonne en rénovation", "", "CDDI", 35, 2, True, "open"),
+        ("I1203", "Ouvrier / Ouvrière de petits travaux de rénovation", "", "CDDI", 35, 2, False, "open"),
+    ],
+    "Intérim Insertion Seine-Saint-Denis": [
+        ("N1103", "Préparateur / Préparatrice de commandes", "", "TEMPORARY", 35, 6, False, "open"),
+    ],
+    "Entraide Services 93": [
+        ("K2204", "Agent / Agente de nettoyage de bureaux", "", "CDDI", 15, 2, False, "open"),
+    ],
+    "Cuisine Solidaire Marseille": [
+        ("G1602", "Cuisinier / Cuisinière en restaurant d'insertion", "", "CDDI", 26, 2, False, "open"),
+        ("G1605", "Plongeur / Plongeuse", "", "CDDI", 20, 1, False, "open"),
+        ("G1602", "Commis / Commise de cuisine", "", "CDDI", 26, 1, False, "closed"),
+    ],
+    "Logistique Provence Insertion": [
+        ("N1103", "Préparateur / Préparatrice de commandes", "", "CDDI", 35, 4, False, "open"),
+        ("N4105", "Chauffeur-livreur / Chauffeuse-livreuse", "", "CDDI", 35, 1, True, "open"),
+    ],
+    "Services Plus Provence": [
+        ("K2204", "Agent / Agente de propreté", "", "CDDI", 20, 2, False, "open"),
+    ],
+}
+DEMO_JOB_DESCRIPTION = ("Vous rejoignez une équipe de {positions} à {city}, encadrée par un encadrant technique. "
+                        "Un accompagnement socio-professionnel est proposé pendant tout le contrat.")
+# One company has stopped receiving applications; an AI also takes spontaneous applications.
+DEMO_BLOCKED_COMPANY = "Intérim Insertion Seine-Saint-Denis"
+DEMO_SPONTANEOUS_COMPANIES = ("Association Coup de Main 35", "Services Plus Provence")
+
+
+def _publish_job_descriptions():
+    """The demo companies' job descriptions (DOMAIN §10); a company that has some is left as it is."""
+    from app.domain import places, rome
+    from app.models import JobDescription
+    from app.services.directory import SPONTANEOUS_DAYS, today_paris
+
+    for name, jobs in DEMO_JOBS.items():
+        company = Organisation.query.filter_by(category="company", name=name).first()
+        if company is None or JobDescription.query.filter_by(company_id=company.id).first() is not None:
+            continue
+        for code, title, custom_name, contract, hours, positions, cv_required, state in jobs:
+            if rome.get_appellation(code, title) is None:
+                raise ValueError(f"demo job {title!r} ({code}) is not in the shipped ROME list")
+            changed = utcnow() - timedelta(days=95 if state == "stale" else 3)
+            db.session.add(JobDescription(
+                company_id=company.id, rome_code=code, appellation=title, custom_name=custom_name,
+                description=DEMO_JOB_DESCRIPTION.format(positions="1 personne" if positions == 1
+                                                        else f"{positions} personnes", city=company.city),
+                contract_type=contract, city=company.city, postcode=company.postcode,
+                department=places.department_for_postcode(company.postcode) or company.department,
+                hours_per_week=hours, open_positions=positions, cv_required=cv_required,
+                is_active=state != "closed", created_at=changed, updated_at=changed))
+        if name == DEMO_BLOCKED_COMPANY:
+            company.block_job_applications = True
+        if name in DEMO_SPONTANEOUS_COMPANIES:
+            company.spontaneous_applications_open_until = today_paris() + timedelta(days=SPONTANEOUS_DAYS)
+    db.session.commit()

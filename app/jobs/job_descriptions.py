@@ -43,8 +43,9 @@ def deactivate_stale_job_descriptions(now=None):
                 record("job_description_expired", None, company,
                        f"Fiche de poste « {job.display_name} » désactivée après 90 jours sans modification",
                        {"job_description_id": job.id})
-            notifications.queue_for_users(company.active_members(), "job_descriptions_deactivated", {
-                "company_name": company.display_name,
+            template = "job_description_deactivated" if len(jobs) == 1 else "job_descriptions_deactivated"
+            notifications.queue_for_users(company.active_members(), template, {
+                "company_name": company.display_name, "job_name": jobs[0].display_name,
                 "job_list": "\n".join(f"- {job.display_name}" for job in jobs),
             })
             db.session.commit()

@@ -31,9 +31,14 @@ TEMPLATES = {
     "hire_confirmed": ("Embauche confirmée",
                        "L'embauche de {job_seeker_name} chez {company_name} est déclarée : "
                        "début du contrat le {hiring_start_display}."),
+    "job_description_deactivated": ("Fiche de poste désactivée",
+                                    "{company_name} : la fiche de poste « {job_name} » n'a pas été modifiée "
+                                    "depuis 90 jours. Elle est désactivée et ne reçoit plus de candidatures.\n\n"
+                                    "Si vous recrutez toujours sur ce poste, réactivez-la depuis la page "
+                                    "« Fiches de poste » de votre structure."),
     "job_descriptions_deactivated": ("Fiches de poste désactivées",
-                                     "Ces fiches de poste de {company_name} n'ont pas été modifiées depuis "
-                                     "90 jours : elles sont désactivées et ne reçoivent plus de candidatures.\n\n"
+                                     "{company_name} : ces fiches de poste n'ont pas été modifiées depuis 90 jours. "
+                                     "Elles sont désactivées et ne reçoivent plus de candidatures.\n\n"
                                      "{job_list}\n\nSi vous recrutez toujours sur ces postes, réactivez-les "
                                      "depuis la page « Fiches de poste » de votre structure."),
 }

@@ -47,16 +47,22 @@ def test_jobs_untouched_for_90_days_are_closed_and_members_warned(app, scene):
         assert rows[0].organisation_id == jardins and rows[0].actor_name == "Plateforme"
 
         # One notice per active member of each company; none for the inactive member.
-        notices = Notification.query.filter_by(template="job_descriptions_deactivated").all()
+        notices = Notification.query.order_by(Notification.id).all()
         recipients = sorted(n.recipient_id for n in notices)
         assert recipients == sorted([scene.users["employer"], scene.users["colleague"],
                                      scene.users["other_employer"]])
         assert scene.users["inactive"] not in recipients
         notice = next(n for n in notices if n.recipient_id == scene.users["colleague"])
         assert notice.case_id is None and notice.subject == "Fiches de poste désactivées"
-        assert "Les Jardins de la Vilaine (ACI)" in notice.body
+        assert notice.body.startswith("Les Jardins de la Vilaine (ACI) : ces fiches de poste n'ont pas été "
+                                      "modifiées depuis 90 jours.")
         assert "- Maraîcher bio\n- Paysagiste" in notice.body
         assert "Chapiste" not in notice.body and "Agent / Agente de propreté" not in notice.body
+        # One job closed: said in the singular.
+        notice = next(n for n in notices if n.recipient_id == scene.users["other_employer"])
+        assert notice.subject == "Fiche de poste désactivée"
+        assert notice.body.startswith("GEIQ Bâtiment Bretagne (GEIQ) : la fiche de poste « Chapiste » n'a pas été "
+                                      "modifiée depuis 90 jours. Elle est désactivée")
 
 
 def test_a_second_run_changes_nothing(app, scene):
