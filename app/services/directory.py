@@ -131,7 +131,10 @@ def search_companies(filters, page=1, today=None):
     order += [case((open_jobs > 0, 0), else_=1), case((spontaneous, 0), else_=1),
               Organisation.name, Organisation.id]
     total = query.count()
-    rows = query.order_by(*order).offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE).all()
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    if offset >= total:
+        return [], total  # past the last page (also keeps a huge page number away from the database)
+    rows = query.order_by(*order).offset(offset).limit(PAGE_SIZE).all()
     results = []
     for row in rows:
         company, open_count = row[0], row[1]

@@ -16,6 +16,7 @@ from app import formspec
 from app.domain import rome
 from app.services import directory
 from app.services.tasks import ServiceError
+from app.web.directory import ID
 from app.web.errors import render_error
 
 bp = Blueprint("company_admin", __name__)
@@ -31,7 +32,7 @@ def _fail(exc):
     return render_error(exc.status, exc.message)
 
 
-@bp.route("/structures/<int:company_id>/fiches")
+@bp.route(f"/structures/<{ID}:company_id>/fiches")
 @login_required
 def jobs(company_id):
     try:
@@ -61,7 +62,7 @@ def _attach(form, exc):
             form[name].errors = list(messages)
 
 
-@bp.route("/structures/<int:company_id>/fiches/nouvelle", methods=["GET", "POST"])
+@bp.route(f"/structures/<{ID}:company_id>/fiches/nouvelle", methods=["GET", "POST"])
 @login_required
 def new_job(company_id):
     try:
@@ -84,7 +85,7 @@ def new_job(company_id):
     return redirect(url_for("company_admin.jobs", company_id=company.id))
 
 
-@bp.route("/structures/<int:company_id>/fiches/<int:job_id>", methods=["GET", "POST"])
+@bp.route(f"/structures/<{ID}:company_id>/fiches/<{ID}:job_id>", methods=["GET", "POST"])
 @login_required
 def edit_job(company_id, job_id):
     try:
@@ -126,13 +127,13 @@ def _set_active(company_id, job_id, active):
     return redirect(url_for("company_admin.jobs", company_id=company_id))
 
 
-@bp.route("/structures/<int:company_id>/fiches/<int:job_id>/activer", methods=["POST"])
+@bp.route(f"/structures/<{ID}:company_id>/fiches/<{ID}:job_id>/activer", methods=["POST"])
 @login_required
 def activate_job(company_id, job_id):
     return _set_active(company_id, job_id, True)
 
 
-@bp.route("/structures/<int:company_id>/fiches/<int:job_id>/desactiver", methods=["POST"])
+@bp.route(f"/structures/<{ID}:company_id>/fiches/<{ID}:job_id>/desactiver", methods=["POST"])
 @login_required
 def deactivate_job(company_id, job_id):
     return _set_active(company_id, job_id, False)
@@ -140,7 +141,7 @@ def deactivate_job(company_id, job_id):
 
 # --- receiving applications -----------------------------------------------------------
 
-@bp.route("/structures/<int:company_id>/parametres")
+@bp.route(f"/structures/<{ID}:company_id>/parametres")
 @login_required
 def settings(company_id):
     try:
@@ -170,7 +171,7 @@ SETTINGS_ACTIONS = {
 }
 
 
-@bp.route("/structures/<int:company_id>/parametres/<action>", methods=["POST"])
+@bp.route(f"/structures/<{ID}:company_id>/parametres/<action>", methods=["POST"])
 @login_required
 def change_settings(company_id, action):
     if action not in SETTINGS_ACTIONS:

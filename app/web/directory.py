@@ -11,6 +11,9 @@ from app.web.errors import render_error
 
 bp = Blueprint("directory", __name__)
 
+# Ids are 32-bit integers in the database: a bigger number names nothing (and must not reach PostgreSQL).
+ID = "int(max=2147483647)"
+
 # Built by the prescription's sending page (/candidatures/nouvelle); only its address is known here.
 APPLY_PATH = "/candidatures/nouvelle"
 
@@ -51,7 +54,7 @@ def search():
     ), 400 if errors else 200
 
 
-@bp.route("/structures/<int:company_id>")
+@bp.route(f"/structures/<{ID}:company_id>")
 @login_required
 def show(company_id):
     try:

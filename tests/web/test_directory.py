@@ -157,6 +157,8 @@ def test_results_are_paginated(app, client, scene):
     assert "Entreprise adaptée 25" in page
 
     assert client.get("/structures?kind=EA&page=3").status_code == 404
+    assert client.get("/structures?kind=EA&page=99999999999999999999999").status_code == 404
+    assert client.get("/structures?kind=EA&page=deux").status_code == 200  # read as the first page
 
 
 def test_an_invalid_filter_is_explained_in_french(client, scene):
@@ -240,10 +242,11 @@ def test_a_blocked_company_offers_no_application_except_to_its_members(app, clie
     assert "Seuls les membres de votre structure peuvent encore y déclarer des candidatures." in page
 
 
-@pytest.mark.parametrize("what", ["unknown", "prescriber"])
+@pytest.mark.parametrize("what", ["unknown", "huge", "prescriber"])
 def test_only_companies_have_a_page(client, scene, what):
     login(client, scene.email("prescriber"))
-    company_id = 999_999 if what == "unknown" else scene.orgs["ft"]
+    company_id = {"unknown": 999_999, "huge": 99_999_999_999_999_999_999}.get(what) or scene.orgs["ft"]
     response = client.get(f"/structures/{company_id}")
     assert response.status_code == 404
-    assert "Cette structure n'existe pas." in text(response)
+    assert ("La page que vous cherchez n'existe pas" if what == "huge" else "Cette structure n'existe pas.") \
+        in text(response)

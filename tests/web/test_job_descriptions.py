@@ -202,6 +202,7 @@ def test_a_job_description_of_another_company_is_not_found(app, client, scene):
     other_job = add_job(app, scene.orgs["geiq"], "F1703", "Maçon / Maçonne")
     login(client, scene.email("employer"))
     assert client.get(f"/structures/{scene.orgs['jardins']}/fiches/{other_job}").status_code == 404
+    assert client.get(f"/structures/{scene.orgs['jardins']}/fiches/99999999999999999999").status_code == 404
     assert client.post(f"/structures/{scene.orgs['jardins']}/fiches/{other_job}/desactiver").status_code == 404
     assert jobs_of(app, scene.orgs["geiq"])[0].is_active is True
 
