@@ -150,3 +150,46 @@ def can_apply_to_company(user, company):
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return not company.block_job_applications or is_member(user, company.id)
+
+
+# -- job seekers and the sending of applications (app/services/job_seekers.py, prescription.py) --
+
+def can_see_job_seeker(user, job_seeker):
+    """A person's identity, contact, NIR, birth date and diagnoses (DOMAIN §13): the person,
+    members of the organisations bound to one of the cases about them (which sent or received
+    one of their applications), and support."""
+    from app.models import Case
+
+    if job_seeker is None or user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_support or (job_seeker.user_id is not None and job_seeker.user_id == user.id):
+        return True
+    orgs = active_org_ids(user)
+    condition = CaseParty.user_id == user.id
+    if orgs:
+        condition = condition | CaseParty.organisation_id.in_(orgs)
+    return (CaseParty.query.join(Case, Case.id == CaseParty.case_id)
+            .filter(Case.job_seeker_id == job_seeker.id, condition).first()) is not None
+
+
+def can_validate_prescriber_eligibility(user, organisation):
+    """Only members of an authorized prescriber validate IAE eligibility (DOMAIN §3 step 3);
+    orienteurs and job seekers never do."""
+    return (organisation is not None and organisation.is_authorized_prescriber
+            and is_member(user, organisation.id))
+
+
+def can_declare_direct_hire(user, company):
+    """Auto-prescription: a member of an SIAE, for its own company (DOMAIN §3, §6.1)."""
+    return company is not None and company.is_siae and is_member(user, company.id)
+
+
+def can_download_document(user, document):
+    """A CV goes with the case it was attached to: whoever may view that case."""
+    from app.models import Case
+    from app.extensions import db
+
+    if document is None or document.case_id is None:
+        return False
+    case = db.session.get(Case, document.case_id)
+    return case is not None and can_view_case(user, case)

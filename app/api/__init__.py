@@ -5,6 +5,7 @@ errors.py     JSON errors: blueprint handlers, and app-level 404/405 for /api/ p
 serialize.py  the JSON shapes of tasks, forms and cases (personal-data rules)
 views.py      the routes, which call app/services exactly as the HTML views do
 openapi.py    the OpenAPI 3.1 document served at /api/v1/openapi.json
+job_seekers.py   a job seeker's record and the search by NIR or email, on the same blueprint
 directory.py  companies and job descriptions (read), on the same blueprint
 applications.py  the application lists (sent, received, mine), on the same blueprint
 """
@@ -13,6 +14,7 @@ applications.py  the application lists (sent, received, mine), on the same bluep
 def register_api(app):
     from app.api import applications, errors  # noqa: F401  (applications adds its routes to bp)
     from app.api import directory  # noqa: F401  (adds the directory's routes to bp)
+    from app.api import job_seekers  # noqa: F401  (adds its routes to bp)
     from app.api.views import bp
     from app.extensions import csrf
 

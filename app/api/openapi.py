@@ -615,6 +615,77 @@ SCHEMAS.update(_application_schemas())
 PATHS.update(_application_paths())
 
 
+# -- job seekers (app/api/job_seekers.py) -----------------------------------------------------
+
+def _job_seeker_schemas():
+    from app.domain.vocabularies import NIR_MISSING_REASONS
+
+    return {
+        "JobSeekerDiagnosis": _object({
+            "id": INTEGER,
+            "author_kind": {"type": "string", "enum": ["prescriber", "employer"]},
+            "author_organisation": STRING,
+            "criteria": {"type": "array", "items": STRING,
+                         "description": "Codes des critères administratifs (RSA, DELD…)."},
+            "created_on": {"type": "string", "format": "date"},
+            "expires_on": {"type": "string", "format": "date",
+                           "description": "Dernier jour de validité (6 mois pour un prescripteur, 92 jours "
+                                          "pour un employeur)."},
+        }),
+        "JobSeeker": _object({
+            "id": INTEGER,
+            "first_name": STRING,
+            "last_name": STRING,
+            "birth_date": {"type": ["string", "null"], "format": "date"},
+            "email": _nullable(STRING),
+            "phone": STRING,
+            "nir": {**_nullable(STRING), "description": "Numéro de sécurité sociale (15 caractères)."},
+            "nir_missing_reason": {"type": "string", "enum": ["", *NIR_MISSING_REASONS]},
+            "address": STRING,
+            "postcode": STRING,
+            "city": STRING,
+            "has_account": BOOLEAN,
+            "diagnoses": {"type": "array", "items": _ref("JobSeekerDiagnosis"),
+                          "description": "Diagnostics d'éligibilité que l'utilisateur peut lire : un prescripteur "
+                                         "ne voit jamais ceux des employeurs ; un employeur voit ceux des "
+                                         "prescripteurs et les siens."},
+        }, description="Données personnelles : seulement pour la personne, les organisations liées à l'un de "
+                       "ses dossiers (qui ont envoyé ou reçu une de ses candidatures) et le support."),
+        "JobSeekerList": _object({"items": {"type": "array", "items": _ref("JobSeeker")}}),
+    }
+
+
+def _job_seeker_paths():
+    return {
+        "/api/v1/job-seekers": {"get": {
+            "operationId": "searchJobSeekers",
+            "tags": ["Candidats"],
+            "summary": "Retrouver un candidat par son NIR ou son e-mail",
+            "description": "Un seul des deux paramètres. Ne renvoie que les personnes que l'utilisateur a le "
+                           "droit de voir : une personne sans lien avec son organisation n'apparaît pas.",
+            "parameters": [
+                {"name": "nir", "in": "query", "required": False, "schema": STRING,
+                 "description": "NIR (clé vérifiée ; espaces acceptés)."},
+                {"name": "email", "in": "query", "required": False, "schema": {"type": "string", "format": "email"},
+                 "description": "Adresse e-mail (casse indifférente)."},
+            ],
+            "responses": {"200": _json("JobSeekerList", "Les personnes trouvées et visibles (0 ou 1, parfois 2)."),
+                          **_errors(400, 422, *AUTH_ERRORS)},
+        }},
+        "/api/v1/job-seekers/{job_seeker_id}": {"get": {
+            "operationId": "getJobSeeker",
+            "tags": ["Candidats"],
+            "summary": "La fiche d'un candidat",
+            "parameters": [_id_param("job_seeker_id", "du candidat")],
+            "responses": {"200": _json("JobSeeker", "La fiche."), **_errors(403, 404, *AUTH_ERRORS)},
+        }},
+    }
+
+
+SCHEMAS.update(_job_seeker_schemas())
+PATHS.update(_job_seeker_paths())
+
+
 def document(server_url=None):
     """The OpenAPI document, as a fresh dict (callers may change it)."""
     doc = {
@@ -629,7 +700,7 @@ def document(server_url=None):
         "servers": [{"url": server_url or "/"}],
         "security": [{"bearerAuth": []}],
         "tags": [{"name": "Authentification"}, {"name": "Tâches"}, {"name": "Dossiers"},
-                 {"name": "Candidatures"}, {"name": "Documentation"}],
+                 {"name": "Candidatures"}, {"name": "Candidats"}, {"name": "Documentation"}],
         "paths": PATHS,
         "components": {
             "securitySchemes": {

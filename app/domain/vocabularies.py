@@ -147,6 +147,13 @@ HIRE_CONTRACT_TYPES = {
     "OTHER": "Autre type de contrat",
 }
 
+# Why a job seeker is registered without a NIR (DOMAIN §3 step 1: "NIR or the reason it is missing").
+NIR_MISSING_REASONS = {
+    "temporary_number": "La personne a un numéro provisoire ou temporaire (NIA, NTT)",
+    "no_nir": "La personne n'a pas de numéro de sécurité sociale",
+    "not_known": "Je ne connais pas son numéro de sécurité sociale pour le moment",
+}
+
 # Every vocabulary a form spec may draw its choices from, by name (see all_vocabularies).
 VOCABULARIES = {
     "company_kinds": COMPANY_KINDS,
@@ -158,6 +165,7 @@ VOCABULARIES = {
     "job_contract_types": JOB_CONTRACT_TYPES,
     "company_kinds_siae": {k: COMPANY_KINDS[k] for k in SIAE_KINDS},
     "institution_kinds": INSTITUTION_KINDS,
+    "nir_missing_reasons": NIR_MISSING_REASONS,
 }
 
 
