@@ -205,7 +205,7 @@ def _sender_kind_condition(kind, company_id):
     if kind == "prescriber":
         return _party("prescriber")
     if kind == "auto":
-        return and_(~_party("prescriber"), or_(_party("sender", company_id), flagged))
+        return and_(~_party("prescriber"), _party("sender"), or_(_party("sender", company_id), flagged))
     if kind == "employer":
         elsewhere = exists().where(and_(CaseParty.case_id == Case.id, CaseParty.role == "sender",
                                         or_(CaseParty.organisation_id.is_(None),
