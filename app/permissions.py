@@ -2,13 +2,26 @@
 
 Every route asks this module; tests/web/test_permissions.py checks it as a matrix.
 """
+from flask import has_request_context, request
+
 from app.models import CaseParty, Membership
 
 
 def active_org_ids(user):
     if user is None or not user.is_authenticated or not user.is_active:
         return set()
-    return {m.organisation_id for m in Membership.query.filter_by(user_id=user.id, is_active=True)}
+    # Asked several times per request (one page checks many rights): read once per request.
+    cache = request.environ.setdefault("parcours.org_ids", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = frozenset(m.organisation_id for m in
+                                   Membership.query.filter_by(user_id=user.id, is_active=True))
+    return set(cache[user.id])
+
+
+def forget_memberships():
+    """After a membership changes within a request, later checks of that request read it again."""
+    if has_request_context():
+        request.environ.pop("parcours.org_ids", None)
 
 
 def is_member(user, organisation_id):

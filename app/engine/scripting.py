@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
 from app.domain import vocabularies
 from app.engine import operations
+from app.extensions import db
 
 SAFE_BUILTIN_NAMES = (
     "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "isinstance", "len",
@@ -85,6 +86,10 @@ class ParcoursScriptEngine(PythonScriptEngine):
     def call_service(self, task, operation_name=None, operation_params=None, **_kwargs):
         # Overridden: 3.2.0's own error path raises a NameError that hides the real exception.
         params = {name: spec["value"] for name, spec in (operation_params or {}).items()}
+        # A step runs without autoflush (one flush at commit); an operation works like
+        # ordinary service code, whose queries see the rows it just added.
+        session = db.session()
+        autoflush, session.autoflush = session.autoflush, True
         try:
             result = operations.call(operation_name, self.run_context, task, params)
         except WorkflowTaskException:
@@ -92,4 +97,6 @@ class ParcoursScriptEngine(PythonScriptEngine):
         except Exception as exc:
             raise WorkflowTaskException(f"L'opération « {operation_name} » a échoué : {exc}",
                                         task=task, exception=exc) from exc
+        finally:
+            session.autoflush = autoflush
         return json.dumps(result if result is not None else {})

@@ -1,6 +1,6 @@
 """Cases, the parties bound to them, the task table (the inbox) and the event log."""
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
@@ -23,7 +23,8 @@ class Case(db.Model):
     parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
     # Hidden from default lists after a long time untouched (DOMAIN §4), restorable.
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
-    workflow_json: Mapped[str] = mapped_column(Text, default="")
+    # Deferred: lists and permission checks never need the serialized workflow.
+    workflow_json: Mapped[str] = deferred(mapped_column(Text, nullable=False, default=""))
     serializer_version: Mapped[str] = mapped_column(String(20), default="")
     # Earliest timer due in the workflow; the timer job wakes cases whose time has come.
     next_wake_at = mapped_column(UTCDateTime(), nullable=True, index=True)
@@ -128,3 +129,4 @@ class Event(db.Model):
 
     case = relationship("Case", back_populates="events")
     actor = relationship("User")
+    task = relationship("Task")

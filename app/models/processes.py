@@ -1,6 +1,6 @@
 """Process versions: the BPMN XML each case runs, stored once (DESIGN: app/engine)."""
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
@@ -14,7 +14,8 @@ class ProcessVersion(db.Model):
     process_key: Mapped[str] = mapped_column(String(80), index=True)
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(255), default="")
-    xml: Mapped[str] = mapped_column(Text)
+    # Deferred: a running case needs only the version's id, its spec comes from the cache.
+    xml: Mapped[str] = deferred(mapped_column(Text, nullable=False))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     # "file" (loaded from bpmn/ at start) or "published" (by a process owner)
     source: Mapped[str] = mapped_column(String(20), default="file")

@@ -125,8 +125,9 @@ def _complete_with_retry(task_id, data, actor):
         task = db.session.get(Task, task_id)
         try:
             case = runtime.complete_task(task, data, actor)
+            next_task = _next_task_for(case, actor)  # before the commit, which expires every row
             db.session.commit()
-            return Completion(case, _next_task_for(case, actor), data)
+            return Completion(case, next_task, data)
         except runtime.EngineError as exc:
             db.session.rollback()
             raise ServiceError(exc.message, exc.status) from exc
