@@ -180,3 +180,55 @@ def whole_number(value, data, context):
 def departments(context):
     """Every French département, "35 — Ille-et-Vilaine" (app/domain/places.py)."""
     return {code: places.department_label(code) for code in places.DEPARTMENTS}
+
+
+# --- sending applications (forms/prescription_*.yaml, app/services/prescription.py) -------
+
+@provider("prescription_company_jobs")
+def prescription_company_jobs(context):
+    """The open job descriptions of the company applied to (its page's "Postuler" link)."""
+    return as_choices(context.get("company_jobs"))
+
+
+@provider("prescription_add_more")
+def prescription_add_more(context):
+    """Send to the chosen company only, or to others too (only offered when there are others)."""
+    choices = {"no": f"Seulement à {context.get('targets_label') or 'la structure choisie'}"}
+    if context.get("more_targets"):
+        choices["yes"] = "À cette structure et à d'autres structures du même département"
+    return choices
+
+
+@provider("prescription_more_targets")
+def prescription_more_targets(context):
+    """Open jobs ("job-<id>") and spontaneous applications ("company-<id>") of other companies nearby."""
+    return as_choices(context.get("more_targets"))
+
+
+def _all_criteria(value, data):
+    # The criteria come in two fields, one per level (forms/*_eligibility.yaml): this runs on
+    # the level-2 one, with the level-1 ticks read from the form's other values.
+    return list(data.get("criteria_level_1") or []) + list(value or [])
+
+
+@validator("prescriber_criteria")
+def prescriber_criteria(value, data, context):
+    """Optional for an authorized prescriber, but never an exclusive pair (DOMAIN §6.1, §3 step 3)."""
+    from app.domain import eligibility
+    eligibility.check_criteria_selection(_all_criteria(value, data), None, author=eligibility.PRESCRIBER)
+
+
+@validator("employer_criteria")
+def employer_criteria(value, data, context):
+    """The counting rule of the company's kind, and no exclusive pair (DOMAIN §6.1)."""
+    from app.domain import eligibility
+    eligibility.check_criteria_selection(_all_criteria(value, data), context.get("company_kind"),
+                                         author=eligibility.EMPLOYER)
+
+
+@validator("birth_date")
+def birth_date(value, data, context):
+    if value > context_today(context):
+        raise ValueError("La date de naissance ne peut pas être dans le futur.")
+    if value.year < 1900:
+        raise ValueError("Vérifiez l'année de naissance.")

@@ -2,7 +2,7 @@
 from app import permissions
 from app.engine import runtime
 from app.extensions import db
-from app.models import Case, Event, JobSeeker, Organisation, Task
+from app.models import Case, Event, JobDescription, JobSeeker, Organisation, Task
 from app.services.tasks import ServiceError
 
 # Fields of the employer's answer that the job seeker never reads (DOMAIN §4, §13).
@@ -69,8 +69,11 @@ def snapshot(case):
 
 # -- opening cases ---------------------------------------------------------------------
 
-def open_application(actor, sender_org, job_seeker_id, company_id, message):
-    """Send an application to one company (the prescription issue grows this into a process)."""
+def open_application(actor, sender_org, job_seeker_id, company_id, message, job_description_ids=(),
+                     diagnosis_id=None, document_id=None, parent_case=None, auto_prescription=False):
+    """Send an application to one company. The prescription process (bpmn/prescription.bpmn)
+    calls this once per chosen company, with the jobs, the eligibility diagnosis and the CV;
+    an auto-prescription (an SIAE hiring directly) needs no message."""
     seeker = db.session.get(JobSeeker, job_seeker_id) if job_seeker_id else None
     company = db.session.get(Organisation, company_id) if company_id else None
     if seeker is None:
@@ -83,9 +86,16 @@ def open_application(actor, sender_org, job_seeker_id, company_id, message):
     if company.block_job_applications and not permissions.is_member(actor, company.id):
         raise ServiceError(f"{company.display_name} ne reçoit plus de candidatures pour le moment.", 422,
                            {"company_id": ["Cette structure a bloqué les candidatures."]})
-    if not (message or "").strip():
+    if auto_prescription and not (sender_org is not None and sender_org.id == company.id
+                                  and permissions.is_member(actor, company.id)):
+        raise ServiceError("Une embauche directe se déclare pour sa propre structure.", 403)
+    if not auto_prescription and not (message or "").strip():
         raise ServiceError("Le message à l'employeur est obligatoire.", 422,
                            {"message": ["Ce champ est obligatoire."]})
+    jobs = [db.session.get(JobDescription, int(job_id)) for job_id in job_description_ids or ()]
+    if any(job is None or job.company_id != company.id or not job.is_active for job in jobs):
+        raise ServiceError("Un des postes choisis n'est plus ouvert au recrutement dans cette structure.", 422,
+                           {"job_description_ids": ["Choisissez des postes ouverts de cette structure."]})
     parties = [("employer", company.id, None)]
     if sender_org is not None and sender_org.category == "prescriber":
         parties.append(("prescriber", sender_org.id, actor.id))
@@ -99,9 +109,11 @@ def open_application(actor, sender_org, job_seeker_id, company_id, message):
     data = {"job_seeker_id": seeker.id, "job_seeker_name": seeker.full_name, "company_id": company.id,
             "company_name": company.display_name, "company_kind": company.kind, "sender_kind": sender_kind,
             "sender_name": actor.full_name, "sender_organisation_name": sender_org.name if sender_org else "",
-            "message": message.strip()}
+            "message": (message or "").strip(), "job_description_ids": [job.id for job in jobs],
+            "job_names": [job.display_name for job in jobs], "diagnosis_id": diagnosis_id,
+            "cv_document_id": document_id, "auto_prescription": bool(auto_prescription)}
     case = runtime.start_case("application", data, parties, actor=actor, job_seeker_id=seeker.id,
-                              title=f"{seeker.full_name} → {company.display_name}")
+                              parent_case=parent_case, title=f"{seeker.full_name} → {company.display_name}")
     return case
 
 

@@ -25,6 +25,13 @@ class ServiceError(Exception):
         self.field_errors = field_errors or {}
 
 
+# Processes whose forms need more than form_context gives, or checks that span several
+# fields, rows or files (the prescription: its targets, duplicates, the CV), register here:
+# process key -> object with form_context(task, actor) -> dict and
+# before_complete(task, actor, data, files) -> data, raising ServiceError to refuse.
+PROCESS_FORM_HOOKS = {}
+
+
 @dataclass
 class Completion:
     case: Case
@@ -54,7 +61,11 @@ def form_context(task, actor):
                        .order_by(Organisation.name))
         others = {str(m.organisation.id): m.organisation.display_name for m in memberships}
     # No "today" here: the form layer uses today's date in Paris, as the IAE rules do.
-    return {"company_kind": employer.kind if employer else "", "other_companies": others}
+    context = {"company_kind": employer.kind if employer else "", "other_companies": others}
+    hooks = PROCESS_FORM_HOOKS.get(task.case.process_key)
+    if hooks is not None:
+        context.update(hooks.form_context(task, actor))
+    return context
 
 
 def restricted_choices(task):
@@ -117,6 +128,10 @@ def complete(task_id, actor, formdata=None, json_data=None, files=None):
         clean, errors = formspec.form_result(form)
     if errors:
         raise ServiceError("Le formulaire contient des erreurs : corrigez les champs signalés.", 422, errors)
+    hooks = PROCESS_FORM_HOOKS.get(task.case.process_key)
+    if hooks is not None:
+        uploads = (files or {}) if json_data is not None else formspec.uploaded_files(form)
+        clean = hooks.before_complete(task, actor, clean, uploads)
     return _complete_with_retry(task.id, clean, actor)
 
 

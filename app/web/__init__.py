@@ -8,6 +8,7 @@ notifications.py  /notifications, /dev/outbox
 applications.py   /candidatures/envoyees, /candidatures/recues, /mes-candidatures (+ CSV exports)
 directory.py      /structures, /structures/<id>: the employers' directory and a company's page
 company_admin.py  /structures/<id>/fiches, /parametres: job descriptions and receiving applications
+prescription.py   /candidatures/nouvelle, /candidatures/embauche-directe: sending applications
 session.py        current_organisation(): the organisation the user acts for
 errors.py         French error pages (paths under /api/ are left to the API)
 filters.py        French dates in Europe/Paris, relative due dates
@@ -26,6 +27,8 @@ def register_web(app):
     from app.web import company_admin, directory
     for module in (directory, company_admin):
         app.register_blueprint(module.bp)
+    from app.web import prescription
+    app.register_blueprint(prescription.bp)
     register_filters(app)
     register_layout(app)
     register_error_handlers(app)
