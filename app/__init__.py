@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from app import config
 from app.extensions import csrf, db, login_manager, migrate
@@ -26,6 +27,8 @@ def create_app(overrides=None):
     # A diagram that does not parse stops the start, naming file and line.
     processes.check_shipped_files(app.config["BPMN_DIR"])
 
+    # Ids in URLs fit the database's integer columns: a bigger one is a plain 404, not a DB error.
+    app.url_map.converters["int"] = BoundedIntConverter
     from app.web import register_web
     register_web(app)
     from app.api import register_api
@@ -33,6 +36,11 @@ def create_app(overrides=None):
     from app.cli import register_cli
     register_cli(app)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2_147_483_647, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _sqlite_pragmas(app):
