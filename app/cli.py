@@ -20,6 +20,15 @@ def register_cli(app):
         if not created:
             click.echo("Processus à jour.")
 
+    @process_group.command("export")
+    @click.argument("directory", type=click.Path(file_okay=False))
+    def export_command(directory):
+        """Write the version in service of each process to DIRECTORY/<key>.bpmn, and the form
+        specs published from the browser to DIRECTORY/forms/<form_key>.yaml."""
+        from app.services import process_admin
+        for path in process_admin.export_files(directory):
+            click.echo(f"{path} écrit")
+
     demo_group = AppGroup("demo", help="Données de démonstration.")
 
     @demo_group.command("seed")

@@ -206,3 +206,17 @@ def can_download_document(user, document):
         return False
     case = db.session.get(Case, document.case_id)
     return case is not None and can_view_case(user, case)
+
+
+# -- process diagrams (app/web/process_admin.py) ---------------------------------------------
+
+def can_view_processes(user):
+    """Process owners, and support staff (read only), see the diagrams, their versions and drafts."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_process_owner) or bool(user.is_support)
+
+
+def can_edit_processes(user):
+    """Only process owners edit, check, publish, roll back diagrams and migrate cases."""
+    return user is not None and user.is_authenticated and user.is_active and bool(user.is_process_owner)

@@ -232,3 +232,11 @@ def birth_date(value, data, context):
         raise ValueError("La date de naissance ne peut pas être dans le futur.")
     if value.year < 1900:
         raise ValueError("Vérifiez l'année de naissance.")
+
+
+# --- process administration (forms/process_migration.yaml, app/web/process_admin.py) -------
+
+@provider("migration_cases")
+def migration_cases(context):
+    """The running cases a process owner may move to the newest version (or those the pre-check let move)."""
+    return as_choices(context.get("cases"))

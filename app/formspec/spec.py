@@ -161,9 +161,33 @@ def list_form_keys(forms_dir):
     return sorted(p.stem for p in folder.glob("*.yaml") if p.is_file())
 
 
+# Specs that process owners publish from the browser live in the database and win over
+# the files: app/services/process_admin.py registers a function form_key -> None or
+# (revision, read_text), asked before the file (revision: any value that changes with the text).
+_stored_specs = None
+
+
+def use_stored_specs(lookup):
+    """Consult `lookup` before forms_dir in load_spec (None: files only)."""
+    global _stored_specs
+    _stored_specs = lookup
+
+
 def load_spec(form_key, forms_dir):
-    """The checked FormSpec of forms_dir/<form_key>.yaml, re-read only when the file changes."""
+    """The checked FormSpec of form_key: its published version if any, else forms_dir/<form_key>.yaml,
+    re-read only when it changes."""
     path = spec_path(form_key, forms_dir)
+    stored = _stored_specs(form_key) if _stored_specs is not None else None
+    if stored is not None:
+        revision, read_text = stored
+        key = ("stored", form_key)
+        cached = _cache.get(key)
+        if cached and cached[0] == revision:
+            return cached[1]
+        spec = parse_spec(read_text(), form_key, source=f"{form_key} (version publiée)")
+        with _cache_lock:
+            _cache[key] = (revision, spec)
+        return spec
     try:
         mtime = path.stat().st_mtime_ns
     except FileNotFoundError:

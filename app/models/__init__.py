@@ -8,8 +8,9 @@ from app.models.jobs import JobDescription
 from app.models.notifications import Notification
 from app.models.organisations import Invitation, Membership, Organisation
 from app.models.people import ApiToken, JobSeeker, User
+from app.models.process_admin import FormSpecVersion, ProcessDraft
 from app.models.processes import ProcessVersion
 
-__all__ = ["ApiToken", "AuditEntry", "Case", "CaseParty", "Diagnosis", "Document", "Event", "Invitation",
-           "JobDescription", "JobSeeker", "Membership", "Notification", "Organisation", "ProcessVersion", "SavedFilter",
-           "Task", "User"]
+__all__ = ["ApiToken", "AuditEntry", "Case", "CaseParty", "Diagnosis", "Document", "Event", "FormSpecVersion",
+           "Invitation", "JobDescription", "JobSeeker", "Membership", "Notification", "Organisation", "ProcessDraft",
+           "ProcessVersion", "SavedFilter", "Task", "User"]

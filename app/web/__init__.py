@@ -9,6 +9,7 @@ applications.py   /candidatures/envoyees, /candidatures/recues, /mes-candidature
 directory.py      /structures, /structures/<id>: the employers' directory and a company's page
 company_admin.py  /structures/<id>/fiches, /parametres: job descriptions and receiving applications
 prescription.py   /candidatures/nouvelle, /candidatures/embauche-directe: sending applications
+process_admin.py  /processus: process owners edit, check, publish and migrate the diagrams
 session.py        current_organisation(): the organisation the user acts for
 errors.py         French error pages (paths under /api/ are left to the API)
 filters.py        French dates in Europe/Paris, relative due dates
@@ -29,6 +30,11 @@ def register_web(app):
         app.register_blueprint(module.bp)
     from app.web import prescription
     app.register_blueprint(prescription.bp)
+    from app.services import process_admin as process_admin_service
+    from app.web import process_admin
+    app.register_blueprint(process_admin.bp)
+    # Form specs published from the browser win over forms/*.yaml.
+    process_admin_service.use_stored_specs()
     register_filters(app)
     register_layout(app)
     register_error_handlers(app)
