@@ -137,7 +137,7 @@ class SpecForm(FlaskForm):
 
 
 def _python_value(field_spec, field):
-    if field_spec.type in ("text", "textarea", "email", "phone", "nir", "siret"):
+    if field_spec.type in ("text", "textarea", "email", "phone", "nir", "siret", "password"):
         return field.data or ""
     if field_spec.type == "choice":
         return field.data if field.data not in (None, "") else None
@@ -161,7 +161,7 @@ def _condition_value(field_spec, field):
 
 def _empty_value(field_spec):
     return {
-        "text": "", "textarea": "", "email": "", "phone": "", "nir": "", "siret": "",
+        "text": "", "textarea": "", "email": "", "phone": "", "nir": "", "siret": "", "password": "",
         "multichoice": [], "checkbox": False,
     }.get(field_spec.type)
 

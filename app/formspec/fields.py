@@ -243,6 +243,10 @@ def make_field(spec):
         options["choices"] = []
     elif kind == "checkbox":
         field_class = wtf.BooleanField
+    elif kind == "password":
+        # Never filtered (spaces count) and never sent back to the browser by WTForms.
+        field_class = wtf.PasswordField
+        options["render_kw"] = {"autocomplete": "new-password"}
     elif kind == "file":
         field_class = FileField
         options["render_kw"] = {"accept": ".pdf,application/pdf"}

@@ -136,6 +136,25 @@ def french_phone(value, data, context):
     return identifiers.validate_french_phone(value)
 
 
+# --- accounts (forms/invitation_account.yaml, forms/organisation_account.yaml) ------------
+# Long rather than clever: 12 characters at least; a short sentence is easy to remember.
+PASSWORD_MIN_LENGTH = 12
+
+
+@validator("password_strength")
+def password_strength(value, data, context):
+    if len(value) < PASSWORD_MIN_LENGTH:
+        raise ValueError(f"Choisissez un mot de passe d'au moins {PASSWORD_MIN_LENGTH} caractères.")
+
+
+@validator("password_confirmation")
+def password_confirmation(value, data, context):
+    """Same as the field `password` above it (skipped while that one is empty or invalid)."""
+    password = data.get("password")
+    if password and value != password:
+        raise ValueError("Les deux mots de passe ne sont pas identiques : saisissez-les à nouveau.")
+
+
 # --- job descriptions (forms/job_description.yaml, DOMAIN §10) ---------------------
 # An appellation travels in forms as "<ROME code>|<title>", e.g. "F1703|Maçon / Maçonne".
 

@@ -17,10 +17,10 @@ from app.formspec import messages, registry
 
 FIELD_TYPES = (
     "text", "textarea", "date", "number", "choice", "multichoice", "checkbox",
-    "email", "phone", "nir", "siret", "file",
+    "email", "phone", "nir", "siret", "file", "password",
 )
 CHOICE_TYPES = ("choice", "multichoice")
-LENGTH_TYPES = ("text", "textarea", "email")
+LENGTH_TYPES = ("text", "textarea", "email", "password")
 CHOICE_WIDGETS = ("radio", "select")
 # Only PDF uploads are supported for now (DOMAIN §3: CV as PDF ≤ 5 MB).
 PDF_ACCEPT = ("pdf", ".pdf", "application/pdf")
@@ -451,7 +451,7 @@ def _check_type_options(item, kind, where):
         problems.append(f"{where} : min est plus grand que max.")
     if "max_length" in item:
         if kind not in LENGTH_TYPES:
-            problems.append(f"{where} : « max_length » n'a de sens que pour un champ text, textarea ou email.")
+            problems.append(f"{where} : « max_length » n'a de sens que pour un champ text, textarea, email ou password.")
         elif not isinstance(item["max_length"], int) or isinstance(item["max_length"], bool) or item["max_length"] < 1:
             problems.append(f"{where} : max_length doit être un nombre entier positif.")
     for key in ("accept", "max_size_mb"):
