@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from app.engine import processes, runtime
 from app.extensions import db
-from app.models import Case, JobSeeker, Membership, Organisation, Task, User
+from app.models import Case, JobDescription, JobSeeker, Membership, Organisation, Task, User
 from app.models.base import utcnow
 from app.services import cases
 
@@ -101,6 +101,7 @@ def seed(bpmn_dir):
     db.session.commit()
     _create_applications(users, orgs, seekers)
     _publish_job_descriptions()
+    _send_through_prescriptions()
     return True
 
 
@@ -316,3 +317,53 @@ def _publish_job_descriptions():
         if name in DEMO_SPONTANEOUS_COMPANIES:
             company.spontaneous_applications_open_until = today_paris() + timedelta(days=SPONTANEOUS_DAYS)
     db.session.commit()
+
+
+def _send_through_prescriptions():
+    """Applications sent as people send them now, through bpmn/prescription.bpmn: a prescriber
+    who validates eligibility and applies to two companies, a prescription left at its message,
+    a job seeker applying alone, and a direct hire declared by an SIAE (auto-prescription)."""
+    from app.domain.eligibility import SOCIO_PROFESSIONAL_GRID
+    from app.services import prescription
+    from app.services import tasks as task_service
+
+    if Case.query.filter_by(process_key="prescription").first() is not None:
+        return
+    users = {u.email.split("@")[0]: u for u in User.query.filter(User.email.like("%@demo.parcours.fr"))}
+    orgs = {o.name: o for o in Organisation.query}
+    ft, jardins, recyclerie = orgs["France Travail Rennes"], orgs["Les Jardins de Rennes"], orgs["Rennes Recyclerie"]
+    interim = orgs["Bretagne Intérim Solidaire"]
+    sophie, emilie = users["prescripteur"], users["employeur"]
+
+    def step(case, actor, **data):
+        task = Task.query.filter_by(case_id=case.id, state="open").order_by(Task.id.desc()).first()
+        task_service.complete(task.id, actor, json_data=data)
+
+    def first_job(company):
+        return JobDescription.query.filter_by(company_id=company.id, is_active=True).order_by(JobDescription.id).first()
+
+    # France Travail registers Camille, validates her eligibility, applies to two SIAE.
+    job = first_job(jardins)
+    case = prescription.start(sophie, ft, jardins.id, [job.id] if job else [])
+    step(case, sophie, first_name="Camille", last_name="Leroy", birth_date="1989-10-17", email="camille.leroy@exemple.fr",
+         phone="0611223344", address="4 allée des Tilleuls", postcode="35200", city="Rennes",
+         nir=nir_for(2, date(1989, 10, 17), "35", 60))
+    step(case, sophie, criteria_level_1=["RSA"], criteria_level_2=["PI"],
+         support_needs=["mobility_licence", "family_childcare"],
+         **{f"grid_{d.code}": level for d, level in zip(SOCIO_PROFESSIONAL_GRID, "23242334")})
+    step(case, sophie, add_more="yes", more_targets=[f"company-{recyclerie.id}"],
+         message="Bonjour, je vous présente Camille, mère isolée au RSA, qui souhaite reprendre une activité "
+                 "en extérieur. Une solution de garde est trouvée ; le permis est en cours. Disponible dès lundi.")
+    # Another prescription, left at its message: it waits in Sophie's tasks.
+    job = first_job(interim)
+    case = prescription.start(sophie, ft, interim.id, [job.id] if job else [])
+    step(case, sophie, email="thomas.nguyen@exemple.fr", use_existing=True)
+    step(case, sophie, **{f"grid_{d.code}": "3" for d in SOCIO_PROFESSIONAL_GRID})
+    # Nadia applies alone to the recyclerie.
+    case = prescription.start(users["candidat"], None, recyclerie.id)
+    step(case, users["candidat"], add_more="no",
+         message="Bonjour, j'aime réparer et trier les objets : je serais heureuse de rejoindre votre équipe.")
+    # Les Jardins hire Julien, who came by himself: eligibility from administrative criteria, then the hire.
+    case = prescription.start(emilie, jardins, jardins.id, direct_hire=True)
+    step(case, emilie, email="julien.robert@exemple.fr", use_existing=True)
+    step(case, emilie, criteria_level_2=["CAP_BEP", "DELD", "PM"], proofs_kept=True)

@@ -107,6 +107,9 @@ def send_applications(ctx, task, params):
             _accept(application, user)
         references.append(application.reference)
     data["application_references"] = references
+    what = "Embauche directe" if auto else "Candidatures" if len(references) > 1 else "Candidature"
+    companies = ", ".join(item["company_name"] for item in data.get("targets") or [])
+    ctx.case.title = f"{what} : {data.get('job_seeker_name', '')} → {companies}"[:255]
     ctx.log("applications_sent", f"{len(references)} candidature(s) envoyée(s) : {', '.join(references)}",
             {"references": references})
     return {"references": references}

@@ -433,3 +433,13 @@ def test_the_sender_holds_every_step_of_the_prescription(app, client, scene):
     with app.app_context():
         task = db.session.get(Task, task_id)
         assert task.assignee_id == scene.users["prescriber"] and task.organisation_id == scene.orgs["ft"]
+
+
+def test_siae_members_find_the_direct_hire_in_the_menu(app, client, scene):
+    login(client, scene.email("colleague"))
+    assert 'href="/candidatures/embauche-directe"' in text(client.get("/taches"))
+    page = text(client.get("/candidatures/embauche-directe"))
+    assert "Déclarer une embauche directe" in page and "Pour Les Jardins de la Vilaine (ACI)" in page
+    logout(client)
+    login(client, scene.email("other_employer"))  # a GEIQ: no auto-prescription
+    assert 'href="/candidatures/embauche-directe"' not in text(client.get("/taches"))
