@@ -35,6 +35,9 @@ NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?$")
 STAGE_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A BPMN file needs no DTD; refusing it keeps entity tricks out of every parser.
+DOCTYPE = re.compile(r"<!DOCTYPE", re.IGNORECASE)
+DOCTYPE_MESSAGE = "Le fichier ne doit pas contenir de déclaration DOCTYPE : un diagramme BPMN n'en a pas besoin."
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ def errors(problems):
 
 def check_diagram(xml, context):
     """Every problem of the diagram `xml` (a str), errors first; [] when it can be published."""
+    if DOCTYPE.search(xml):
+        return [Problem("", "", DOCTYPE_MESSAGE)]
     try:
         root = etree.fromstring(xml.encode("utf-8"))
     except etree.XMLSyntaxError as exc:

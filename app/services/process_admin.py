@@ -215,6 +215,8 @@ def validate_bpmn(xml):
     """Refuse what is not a BPMN 2.0 file (422); drafts may hold other problems."""
     if not isinstance(xml, str) or not xml.strip():
         raise ServiceError("Le diagramme est vide.", 422, {"xml": "Le diagramme est vide."})
+    if checks.DOCTYPE.search(xml):
+        raise ServiceError(checks.DOCTYPE_MESSAGE, 422, {"xml": checks.DOCTYPE_MESSAGE})
     try:
         root = etree.fromstring(xml.encode("utf-8"))
     except etree.XMLSyntaxError as exc:

@@ -244,7 +244,12 @@ def preview_form():
     _require_owner()
     body = _json_body()
     spec, problems = service.preview_form(body.get("form_key"), body.get("yaml"))
-    form = formspec.build_form(spec, {}, formdata=None) if spec is not None else None
+    form = None
+    if spec is not None:
+        try:
+            form = formspec.build_form(spec, {}, formdata=None)
+        except Exception as exc:  # a provider may need a context the preview has not: say so, no 500
+            spec, problems = None, [f"L'aperçu n'a pas pu être construit : {exc}"]
     return render_template("processes/_form_preview.html", spec=spec, form=form, problems=problems)
 
 

@@ -104,6 +104,9 @@ class ModelerPage {
       ? `Brouillon${state.updated_by ? ` enregistré par ${state.updated_by}` : ''}, à partir de la version ${state.base_version}.`
       : `Version ${state.published_version} en service : vos changements deviendront un brouillon à l'enregistrement.`);
     this.dirty = false;
+    this.fillPicker();
+    // The properties panel follows the selection once its first render has settled (preact effects).
+    await new Promise((resolve) => { requestAnimationFrame(() => setTimeout(resolve, 0)); });
     if (this.data.element) this.selectElement(this.data.element);
     this.root.dataset.ready = 'true';
   }

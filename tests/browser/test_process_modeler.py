@@ -210,3 +210,74 @@ def test_dedicated_fields_write_what_the_engine_reads(browser_page, live_server,
     pool = next(s for s in specs.values() if s.name == "gw_decision")
     assert 'decision in ("pool", "vivier")' in [condition.args[0] for condition, _target in pool.cond_task_specs]
     assert not errors, errors
+
+
+def test_owner_simulates_migrates_a_case_and_rolls_back(browser_page, live_server, scene):
+    """The pages around the modeler, with axe: simulation of a draft, a version, the migration of
+    a running case (pre-check, then move), and the rollback to version 1."""
+    from app.engine import processes
+    from app.services import process_admin
+
+    app = live_server.app
+    case_id = send_application(app, scene)
+    with app.app_context():
+        owner = User.query.filter_by(email=OWNER).one()
+        xml = processes.latest_version("application").xml
+        draft = process_admin.save_draft("application", xml.replace('"P60D"', '"P30D"', 1), {}, 0, owner)
+        process_admin.publish("application", draft.lock, "Refus automatique à 30 jours", owner)
+        process_admin.save_draft("application", xml.replace('"P60D"', '"P45D"', 1), {}, 0, owner)
+    page = browser_page
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, live_server)
+    page.goto(live_server.url + "/processus/application")
+    assert page.get_by_text("Version 1 : 1 dossier").is_visible()
+    assert_accessible(page)
+
+    # Simulation of the draft (45 days) over the running case, which stays untouched.
+    page.get_by_role("link", name="Simuler sur les dossiers en cours").first.click()
+    page.wait_for_url(re.compile(r"/simulation$"))
+    row = page.get_by_role("row").filter(has_text="CAND-")
+    assert row.get_by_text("Possible").is_visible()
+    assert row.get_by_text("Échéance « 60 jours sans réponse »").is_visible()
+    assert_accessible(page)
+    assert wake_in_days(app, case_id)[0] == 1
+
+    # Version 1, read-only, with its diagram and the list of its elements.
+    page.goto(live_server.url + "/processus/application/versions/1")
+    page.wait_for_selector("#diagramme[data-bpmn-rendered=done]")
+    assert page.get_by_role("row").filter(has_text="bt_new_auto").get_by_text('"P60D"').is_visible()
+    assert_accessible(page, exclude=["#diagramme"])
+
+    # A problem's link opens the modeler on its element.
+    page.goto(live_server.url + "/processus/application/modeler?element=bt_new_auto")
+    page.wait_for_selector("#modeler[data-ready=true]")
+    assert page.get_by_label("Aller à un élément").input_value() == "bt_new_auto"
+    assert page.locator("#properties").get_by_label("Délai", exact=True).input_value() == '"P45D"'
+
+    # Migration: choose the case, read the pre-check, move it.
+    page.goto(live_server.url + "/processus/application/migration")
+    assert_accessible(page)
+    page.locator("label.fr-label", has_text="CAND-").click()
+    page.get_by_role("button", name="Vérifier ces dossiers").click()
+    page.wait_for_url(re.compile(r"/migration/verification$"))
+    assert page.get_by_role("row").filter(has_text="CAND-").get_by_text("Oui", exact=True).is_visible()
+    assert page.get_by_text("Les échéances en attente repartent de la date du changement de version.").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Migrer les dossiers cochés").click()
+    page.wait_for_url(re.compile(r"/migration/executer$"))
+    assert page.get_by_text("1 dossier migré").is_visible()
+    assert_accessible(page)
+    version, days = wake_in_days(app, case_id)
+    assert version == 2 and 29.9 < days <= 30
+
+    # Rollback: version 1 becomes version 3.
+    page.goto(live_server.url + "/processus/application/versions/1/republier")
+    assert_accessible(page)
+    page.get_by_label("Pourquoi revenir à cette version ? (obligatoire)").fill("Les employeurs demandent 60 jours.")
+    page.get_by_role("button", name="Republier la version 1").click()
+    page.wait_for_url(re.compile(r"/processus/application$"))
+    assert page.get_by_text("La version 1 est de nouveau en service, sous le numéro 3.").is_visible()
+    assert page.get_by_role("row").filter(has_text="Retour à la version 1").get_by_text("En service").is_visible()
+    assert_accessible(page)
+    assert not errors, errors

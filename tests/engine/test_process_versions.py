@@ -92,6 +92,7 @@ def test_a_draft_is_saved_and_a_stale_editor_cannot_overwrite_it(world):
     ("<html><body>Bonjour</body></html>", "Ce fichier n'est pas un diagramme BPMN 2.0"),
     ("<bpmn:definitions", "Ce fichier n'est pas un diagramme BPMN : le XML est invalide"),
     ("", "Le diagramme est vide."),
+    ('<?xml version="1.0"?><!DOCTYPE d><bpmn:definitions/>', "Le fichier ne doit pas contenir de déclaration DOCTYPE"),
 ])
 def test_a_file_that_is_not_bpmn_is_refused_and_nothing_is_saved(world, xml, message):
     with pytest.raises(ServiceError) as refused:

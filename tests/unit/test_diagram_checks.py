@@ -119,6 +119,12 @@ def test_a_file_that_is_not_bpmn():
     assert "n'est pas un diagramme BPMN 2.0" in problem.message
 
 
+def test_a_doctype_is_refused():
+    xml = '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "y">]>' + diagram().split("?>", 1)[1]
+    [problem] = problems_of(xml)
+    assert problem.message.startswith("Le fichier ne doit pas contenir de déclaration DOCTYPE")
+
+
 def test_exactly_one_executable_process():
     xml = diagram().replace('isExecutable="true"', 'isExecutable="false"')
     [problem] = problems_of(xml)
