@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
@@ -29,6 +29,15 @@ from app.models.base import utcnow
 LIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 # The diff compares task specs through their serialized form.
 _registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+
+
+# What changed in a task spec, in the process owner's words (attributes of SpiffWorkflow's specs).
+CHANGE_LABELS = {
+    "bpmn_name": "nom", "lane": "couloir", "extensions": "propriétés", "event_definition": "événement ou délai",
+    "inputs": "enchaînements", "outputs": "enchaînements", "operation_name": "opération",
+    "operation_params": "paramètres", "script": "script", "prescript": "script", "postscript": "script",
+    "cond_task_specs": "conditions", "default_task_spec": "conditions", "typename": "type",
+}
 
 
 class MigrationRefused(EngineError):
@@ -50,7 +59,12 @@ def _label(task_spec):
 
 def plan(workflow, target):
     """Can `workflow` move to the parsed process `target` (app.engine.parsing.ParsedProcess)?"""
-    top, subs = diff_workflow(_registry, workflow, target.spec, target.subprocess_specs)
+    # diff_workflow() without losing the spec diff, which says what changed in each task spec.
+    spec_diff = SpecDiff(_registry, workflow.spec, target.spec)
+    top = WorkflowDiff(workflow, spec_diff)
+    subs = {sp_id: (WorkflowDiff(sub, SpecDiff(_registry, sub.spec, target.subprocess_specs[sub.spec.name]))
+                    if sub.spec.name in target.subprocess_specs else None)
+            for sp_id, sub in workflow.subprocesses.items()}
     reasons, notes = [], []
     for task in top.removed:
         reasons.append(_removed_reason(workflow, task))
@@ -62,9 +76,10 @@ def plan(workflow, target):
             reasons.extend("Sous-processus : " + _removed_reason(workflow.subprocesses[sp_id], t)
                            for t in sp_diff.removed)
     live = {t.task_spec for t in workflow.get_tasks(state=LIVE_STATES, skip_subprocesses=True)}
-    changed = sorted({_label(t.task_spec) for t in top.changed if t.task_spec in live and t.task_spec.bpmn_id})
-    for name in changed:
-        notes.append(f"L'étape en cours « {name} » change : elle reprend avec les réglages de cette version.")
+    for spec in sorted((s for s in spec_diff.changed if s in live and s.bpmn_id), key=_label):
+        what = sorted({CHANGE_LABELS.get(attribute, "réglages") for attribute in spec_diff.changed[spec]})
+        notes.append(f"L'étape en cours « {_label(spec)} » change ({', '.join(what)}) : elle reprend avec "
+                     "les réglages de cette version.")
     if any(isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)
            for t in workflow.get_tasks(state=TaskState.WAITING, skip_subprocesses=True)):
         notes.append("Les échéances en attente repartent de la date du changement de version.")
