@@ -102,6 +102,7 @@ def seed(bpmn_dir):
     _create_applications(users, orgs, seekers)
     _publish_job_descriptions()
     _send_through_prescriptions()
+    _request_authorizations()
     return True
 
 
@@ -223,6 +224,22 @@ def _create_applications(users, orgs, seekers):
     # Accepted, hire form still to fill in.
     _act(send(seekers[10], jardins), employer, {"decision": "accept"})
     return elsewhere, Case.query.count()
+
+
+def _request_authorizations():
+    """Prescribers still waiting for their authorization have a case in support's inbox,
+    opened as when their admin registered them (app/services/organisations.py)."""
+    from app.services.organisations import start_authorization_case
+
+    for org in Organisation.query.filter_by(category="prescriber", authorization_status="not_set"):
+        title = f"Habilitation : {org.name}"
+        if Case.query.filter_by(process_key="authorization", title=title).first() is not None:
+            continue
+        admin = (User.query.join(Membership, Membership.user_id == User.id)
+                 .filter(Membership.organisation_id == org.id, Membership.is_admin.is_(True))
+                 .order_by(Membership.id).first())
+        start_authorization_case(org, admin)
+        db.session.commit()
 
 
 # company name -> job descriptions: (ROME code, appellation, custom name, contract, hours, positions,

@@ -34,6 +34,9 @@ def is_task_candidate(user, task):
         return False
     if task.candidate_user_id is not None and task.candidate_user_id == user.id:
         return True
+    # The support lane's tasks belong to no organisation and no person: they are every support member's.
+    if task.role == "support" and task.organisation_id is None and task.candidate_user_id is None:
+        return bool(user.is_support)
     return is_member(user, task.organisation_id)
 
 
@@ -81,6 +84,39 @@ def can_see_private_comment(user, case):
     orgs = active_org_ids(user)
     return any(p.organisation_id in orgs for p in CaseParty.query.filter_by(case_id=case.id)
                if p.organisation_id is not None and p.role in ("employer", "prescriber"))
+
+
+# -- organisations and their members (app/services/organisations.py; seed 003, Fiche 6) -------
+
+def is_organisation_admin(user, organisation_id):
+    if organisation_id is None or user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return Membership.query.filter_by(user_id=user.id, organisation_id=organisation_id, is_active=True,
+                                      is_admin=True).first() is not None
+
+
+def can_view_members(user, organisation):
+    """Every active member sees who belongs to the organisation (names, emails, admins); support too."""
+    if organisation is None or user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_support) or is_member(user, organisation.id)
+
+
+def can_invite_members(user, organisation):
+    """Inviting colleagues is open to every member, admin or not (seed 003, Fiche 6 table)."""
+    return organisation is not None and is_member(user, organisation.id)
+
+
+def can_manage_members(user, organisation):
+    """Removing a member, revoking an invitation, granting or revoking admin rights: the
+    organisation's admins only (seed 003, Fiche 6 table)."""
+    return organisation is not None and is_organisation_admin(user, organisation.id)
+
+
+def can_register_organisation(user):
+    """A professional (not a job seeker's account) may register a new organisation and become its admin."""
+    return (user is not None and user.is_authenticated and user.is_active
+            and user.kind != "job_seeker")
 
 
 def can_apply_for(user, job_seeker, sender_org):

@@ -1,7 +1,7 @@
 """Inbox queries: read from the task table only, never from serialized workflows."""
 from datetime import timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 
 from app.models import Case, Task
 from app.models.base import utcnow
@@ -14,6 +14,11 @@ def _base(actor, org_id):
     mine_or_org = [Task.assignee_id == actor.id, Task.candidate_user_id == actor.id]
     if org_id:
         mine_or_org.append(Task.organisation_id == org_id)
+    if getattr(actor, "is_support", False):
+        # The support lane's tasks belong to no organisation: every support member sees them
+        # (same rule as permissions.is_task_candidate).
+        mine_or_org.append(and_(Task.role == "support", Task.organisation_id.is_(None),
+                                Task.candidate_user_id.is_(None)))
     return (Task.query.join(Case, Case.id == Task.case_id)
             .filter(Task.state == "open", Task.listed.is_(True), or_(*mine_or_org)))
 

@@ -7,7 +7,7 @@ from flask import current_app
 
 from app.domain.vocabularies import REFUSAL_REASONS
 from app.extensions import db
-from app.models import JobSeeker, Notification, User
+from app.models import JobSeeker, Membership, Notification, User
 
 # template key -> (subject, body); bodies are str.format()ed with the case's data.
 TEMPLATES = {
@@ -31,6 +31,20 @@ TEMPLATES = {
     "hire_confirmed": ("Embauche confirmée",
                        "L'embauche de {job_seeker_name} chez {company_name} est déclarée : "
                        "début du contrat le {hiring_start_display}."),
+    # Organisations and their members (app/services/organisations.py).
+    "organisation_invitation": ("Invitation à rejoindre une organisation",
+                                "{inviter_name} vous invite à rejoindre {organisation_name} sur Parcours.\n\n"
+                                "Pour accepter, ouvrez ce lien avant le {expires_display} :\n{link}\n\n"
+                                "Si vous ne connaissez pas cette organisation, ignorez ce message."),
+    "authorization_validated": ("Habilitation validée",
+                                "L'équipe support a validé l'habilitation de {organisation_name} : "
+                                "ses membres peuvent désormais valider l'éligibilité IAE des candidats."),
+    "authorization_refused": ("Habilitation refusée",
+                              "L'équipe support n'a pas validé l'habilitation de {organisation_name}.\n\n"
+                              "Motif : {reason}\n\n"
+                              "Ses membres peuvent toujours orienter des candidats vers les employeurs "
+                              "inclusifs. Pour devenir prescripteur habilité, adressez-vous à la DDETS "
+                              "de votre département."),
     "job_description_deactivated": ("Fiche de poste désactivée",
                                     "{company_name} : la fiche de poste « {job_name} » n'a pas été modifiée "
                                     "depuis 90 jours. Elle est désactivée et ne reçoit plus de candidatures.\n\n"
@@ -83,6 +97,14 @@ def recipients(case, who):
             if party is not None and party.user_id:
                 sender = db.session.get(User, party.user_id)
                 found.append((sender, sender.email, False))
+        elif kind == "organisation_admins":
+            # The admins of the organisation the case is about (an authorization request).
+            org = case.organisation_for("organisation")
+            if org is not None:
+                admins = (User.query.join(Membership, Membership.user_id == User.id)
+                          .filter(Membership.organisation_id == org.id, Membership.is_active.is_(True),
+                                  Membership.is_admin.is_(True)).order_by(User.id))
+                found += [(user, user.email, False) for user in admins]
     unique, seen = [], set()
     for user, email, seeker in found:
         key = user.id if user else email
@@ -91,6 +113,22 @@ def recipients(case, who):
         seen.add(key)
         unique.append((user, email, seeker))
     return unique
+
+
+def queue_direct(template, data, email, user=None):
+    """One outbox row that belongs to no case, for an address that may have no account yet
+    (an invitation to join an organisation); `user` when it has one, so it shows in the app too."""
+    mail_enabled = bool(current_app.config.get("MAIL_SERVER"))
+    subject, body = render(template, data)
+    row = Notification(recipient_id=user.id if user else None, recipient_email=email, case_id=None,
+                       template=template, subject=subject, body=body,
+                       status="pending" if mail_enabled else "in_app")
+    db.session.add(row)
+    db.session.flush()
+    if mail_enabled:
+        from app.jobs.queue import enqueue_after_commit
+        enqueue_after_commit("app.jobs.mail.send_notification", row.id)
+    return row
 
 
 def queue(case, template, data, who):

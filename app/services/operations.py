@@ -5,6 +5,7 @@ from app.engine.operations import operation
 from app.extensions import db
 from app.models import Organisation
 from app.services import notifications
+from app.services import organisation_operations  # noqa: F401  (registers its operations)
 from app.services import prescription_operations  # noqa: F401  (registers its operations)
 
 # Answers of a previous employer that must not follow a transferred application (DOMAIN §4).

@@ -5,6 +5,7 @@ inbox.py          /, /taches: the inbox
 tasks.py          /taches/<id>: the task page and its form, claim and release
 cases.py          /dossiers/<id>: the case page, its diagram
 notifications.py  /notifications, /dev/outbox
+organisations.py  /organisation/membres, /invitations/<jeton>, /organisations/nouvelle
 applications.py   /candidatures/envoyees, /candidatures/recues, /mes-candidatures (+ CSV exports)
 directory.py      /structures, /structures/<id>: the employers' directory and a company's page
 company_admin.py  /structures/<id>/fiches, /parametres: job descriptions and receiving applications
@@ -35,6 +36,8 @@ def register_web(app):
     app.register_blueprint(process_admin.bp)
     # Form specs published from the browser win over forms/*.yaml.
     process_admin_service.use_stored_specs()
+    from app.web import organisations
+    app.register_blueprint(organisations.bp)
     register_filters(app)
     register_layout(app)
     register_error_handlers(app)
