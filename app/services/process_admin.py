@@ -166,8 +166,8 @@ def _called_xml(key, xml):
     """Latest XML of the other processes, so that call activities resolve."""
     if "callActivity" not in xml:
         return []
-    return [(f"{other} v{processes.latest_version(other).version}", processes.latest_version(other).xml)
-            for other in process_keys() if other != key]
+    others = [processes.latest_version(other) for other in process_keys() if other != key]
+    return [(f"{version.process_key} v{version.version}", version.xml) for version in others]
 
 
 def check_context(key, draft_forms=None, xml=""):
@@ -184,9 +184,10 @@ def check(key, xml, draft_forms=None):
         try:
             lookup(form_key)
         except formspec.FormSpecError as exc:
-            message = f"Le formulaire « {form_key} » du brouillon est invalide : {exc}"
-            if not any(message in p.message or str(exc) in p.message for p in problems):
-                problems.append(checks.Problem("", f"Formulaire {form_key}", message))
+            # A user task of the diagram may already have reported it.
+            if not any(str(exc) in p.message for p in problems):
+                problems.append(checks.Problem("", f"Formulaire {form_key}",
+                                               f"Le formulaire « {form_key} » du brouillon est invalide : {exc}"))
     return sorted(problems, key=lambda p: p.severity != "error")
 
 
