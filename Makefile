@@ -50,7 +50,7 @@ $(NODE_STAMP): package.json $(wildcard package-lock.json)
 	else npm install --no-audit --no-fund; fi
 	touch $@
 
-$(ASSETS_STAMP): $(NODE_STAMP) scripts/build-assets.mjs $(wildcard assets/js/*.js)
+$(ASSETS_STAMP): $(NODE_STAMP) scripts/build-assets.mjs $(shell find assets -type f) app/engine/bpmn_extensions.json
 	node scripts/build-assets.mjs
 	touch $@
 

@@ -103,7 +103,8 @@ def draft_of(key):
 
 def stored_spec(form_key):
     """The newest published spec of form_key as (revision, read_text), or None (app.formspec hook)."""
-    if not has_app_context():
+    # Only Parcours apps keep published specs (a bare Flask app rendering a form has no database).
+    if not has_app_context() or "sqlalchemy" not in current_app.extensions:
         return None
     row = (db.session.query(FormSpecVersion.id, FormSpecVersion.sha256).filter_by(form_key=form_key)
            .order_by(FormSpecVersion.version.desc()).first())
