@@ -33,8 +33,8 @@ PRESCRIBER, EMPLOYER, JOB_SEEKER = "prescriber", "employer", "job_seeker"
 # The 24-hour rule (DOMAIN §3 step 2): a second application of the same person to the same
 # company within this delay is sent only once the sender confirms it.
 RECENT_APPLICATION_DELAY = timedelta(hours=24)
-# Other companies a sender may add at the message step: the first company's département,
-# at most this many choices in each list (the directory finds the others).
+# Other companies a sender may add at the message step: in the first company's département,
+# at most this many choices (the directory finds the others).
 MAX_MORE_CHOICES = 60
 
 FORM_ERROR = "Le formulaire contient des erreurs : corrigez les champs signalés."
@@ -78,11 +78,16 @@ def open_jobs(company):
             .order_by(JobDescription.custom_name, JobDescription.appellation, JobDescription.id).all())
 
 
+# Ids are 32-bit integers in the database: a bigger one names nothing (and must not reach PostgreSQL).
+MAX_ID = 2**31 - 1
+
+
 def get_company(company_id):
     try:
-        company = db.session.get(Organisation, int(company_id)) if company_id not in (None, "") else None
+        number = int(company_id)
     except (TypeError, ValueError):
-        company = None
+        number = None
+    company = db.session.get(Organisation, number) if number is not None and 1 <= number <= MAX_ID else None
     if company is None or company.category != "company":
         raise ServiceError("Cette structure n'existe pas : choisissez-en une dans l'annuaire.", 404)
     return company

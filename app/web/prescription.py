@@ -97,7 +97,7 @@ def direct_hire():
     return _open_first_step(case)
 
 
-@bp.route("/candidatures/cv/<int:document_id>")
+@bp.route(f"/candidatures/cv/<int(max={prescription.MAX_ID}):document_id>")
 @login_required
 def cv(document_id):
     try:

@@ -146,6 +146,8 @@ def test_an_unknown_company_is_a_404_in_french(client, scene):
     login(client, scene.email("prescriber"))
     response = client.get("/candidatures/nouvelle?structure=999999")
     assert response.status_code == 404 and "Cette structure n'existe pas" in text(response)
+    for wrong in ("abc", "99999999999999", "-3"):
+        assert client.get(f"/candidatures/nouvelle?structure={wrong}").status_code == 404
     assert "Chercher une structure" in text(client.get("/candidatures/nouvelle"))
 
 
@@ -424,6 +426,7 @@ def test_the_cv_is_for_those_who_follow_the_application(app, client, scene):
     login(client, scene.email("other_employer"))
     assert client.get(f"/candidatures/cv/{document_id}").status_code == 403
     assert client.get("/candidatures/cv/999999").status_code == 404
+    assert client.get("/candidatures/cv/99999999999999").status_code == 404
 
 
 def test_the_sender_holds_every_step_of_the_prescription(app, client, scene):
