@@ -115,56 +115,38 @@ def recipients(case, who):
     return unique
 
 
+def _row(template, data, email, user=None, case_id=None, for_job_seeker=False):
+    subject, body = render(template, data, for_job_seeker=for_job_seeker)
+    mail_enabled = bool(current_app.config.get("MAIL_SERVER"))
+    return Notification(recipient_id=user.id if user else None, recipient_email=email or "", case_id=case_id,
+                        template=template, subject=subject, body=body,
+                        status="pending" if mail_enabled else "in_app")
+
+
+def _store(rows):
+    """Add outbox rows; with SMTP configured, each is mailed by a job after the commit."""
+    db.session.add_all(rows)
+    if rows and current_app.config.get("MAIL_SERVER"):
+        from app.jobs.queue import enqueue_after_commit
+        db.session.flush()  # the jobs need the rows' ids
+        for row in rows:
+            enqueue_after_commit("app.jobs.mail.send_notification", row.id)
+    return rows
+
+
 def queue_direct(template, data, email, user=None):
     """One outbox row that belongs to no case, for an address that may have no account yet
     (an invitation to join an organisation); `user` when it has one, so it shows in the app too."""
-    mail_enabled = bool(current_app.config.get("MAIL_SERVER"))
-    subject, body = render(template, data)
-    row = Notification(recipient_id=user.id if user else None, recipient_email=email, case_id=None,
-                       template=template, subject=subject, body=body,
-                       status="pending" if mail_enabled else "in_app")
-    db.session.add(row)
-    db.session.flush()
-    if mail_enabled:
-        from app.jobs.queue import enqueue_after_commit
-        enqueue_after_commit("app.jobs.mail.send_notification", row.id)
-    return row
+    return _store([_row(template, data, email, user)])[0]
 
 
 def queue(case, template, data, who):
-    """Write one outbox row per recipient; returns the rows."""
-    mail_enabled = bool(current_app.config.get("MAIL_SERVER"))
-    rows = []
-    for user, email, is_job_seeker in recipients(case, who):
-        subject, body = render(template, data, for_job_seeker=is_job_seeker)
-        row = Notification(recipient_id=user.id if user else None, recipient_email=email or "",
-                           case_id=case.id, template=template, subject=subject, body=body,
-                           status="pending" if mail_enabled else "in_app")
-        db.session.add(row)
-        rows.append(row)
-    db.session.flush()
-    if mail_enabled and rows:
-        from app.jobs.queue import enqueue_after_commit
-        for row in rows:
-            enqueue_after_commit("app.jobs.mail.send_notification", row.id)
-    return rows
+    """Write one outbox row per recipient of the case; returns the rows."""
+    return _store([_row(template, data, email, user, case.id, for_job_seeker=is_job_seeker)
+                   for user, email, is_job_seeker in recipients(case, who)])
 
 
 def queue_for_users(users, template, data):
-    """Outbox rows for notices that concern no case (case_id None), one per active user;
-    returns the rows. Mailed after the commit when SMTP is configured, as queue() does."""
-    mail_enabled = bool(current_app.config.get("MAIL_SERVER"))
-    rows = []
-    for user in {user.id: user for user in users if user is not None and user.is_active}.values():
-        subject, body = render(template, data)
-        row = Notification(recipient_id=user.id, recipient_email=user.email or "", case_id=None,
-                           template=template, subject=subject, body=body,
-                           status="pending" if mail_enabled else "in_app")
-        db.session.add(row)
-        rows.append(row)
-    db.session.flush()
-    if mail_enabled and rows:
-        from app.jobs.queue import enqueue_after_commit
-        for row in rows:
-            enqueue_after_commit("app.jobs.mail.send_notification", row.id)
-    return rows
+    """Outbox rows for notices that concern no case (case_id None), one per active user."""
+    unique = {user.id: user for user in users if user is not None and user.is_active}.values()
+    return _store([_row(template, data, user.email, user) for user in unique])
