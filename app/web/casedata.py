@@ -5,9 +5,9 @@ seeker goes through `can_see_personal_data` (DOMAIN §13).
 """
 from flask import current_app
 
-from app import formspec
+from app import formspec, permissions
 from app.domain.vocabularies import ROLES, SENDER_KINDS
-from app.models import Organisation
+from app.models import Document, Organisation
 
 
 STATUS_LABELS = {
@@ -139,3 +139,10 @@ def timeline_items(case, items, viewer=None):
             if item["kind"] == "task_completed" and isinstance(fields, dict) else []
     return items
 
+
+
+def case_documents(case, viewer):
+    """Files attached to the case (the CV), for those who may see the person's data (DOMAIN §13)."""
+    if not permissions.can_see_personal_data(viewer, case):
+        return []
+    return Document.query.filter_by(case_id=case.id).order_by(Document.id).all()

@@ -44,6 +44,7 @@ def show(case_id):
         related=cases_service.related_cases(case, current_user), timeline=list(reversed(timeline)),
         highlights=highlights, current_names=_element_names(case, highlights["current"]),
         message=snapshot["data"].get("message", ""), personal=permissions.can_see_personal_data(current_user, case),
+        documents=casedata.case_documents(case, current_user),
         status_label=casedata.STATUS_LABELS.get(case.status, (case.status, "info")),
         stage_severity=casedata.stage_severity(case.stage),
     )

@@ -57,6 +57,7 @@ def _render(task, form=None, spec=None, error=None, form_errors=(), status=200):
         form_errors=list(form_errors), can_act=can_act, can_complete=can_complete,
         is_member=permissions.is_task_candidate(current_user, task),
         parties=casedata.parties(case), message=data.get("message", ""),
+        documents=casedata.case_documents(case, current_user),
         personal=permissions.can_see_personal_data(current_user, case),
         role_label=casedata.role_label(task.role), acting_for=acting_for, other_org=other_org,
     ), status

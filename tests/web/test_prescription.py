@@ -418,8 +418,12 @@ def test_the_cv_is_for_those_who_follow_the_application(app, client, scene):
     with app.app_context():
         application = Case.query.filter_by(process_key="application").one()
         document_id = Document.query.filter_by(case_id=application.id).one().id
+        application_id, task_id = application.id, Task.query.filter_by(case_id=application.id).one().id
     logout(client)
     login(client, scene.email("colleague"))  # Les Jardins received it
+    # The CV is offered where the employer reads the application: the task and the case pages.
+    assert f'href="/candidatures/cv/{document_id}"' in text(client.get(f"/taches/{task_id}"))
+    assert f'href="/candidatures/cv/{document_id}"' in text(client.get(f"/dossiers/{application_id}"))
     response = client.get(f"/candidatures/cv/{document_id}")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     logout(client)
