@@ -1,5 +1,5 @@
 """Cases, the parties bound to them, the task table (the inbox) and the event log."""
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
@@ -39,9 +39,24 @@ class Case(db.Model):
     closed_at = mapped_column(UTCDateTime(), nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # The employer party's organisation, département and kind, copied here whenever the employer
+    # party changes (_copy_employer below): supervisors filter and count cases on one table.
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
+    employer_department: Mapped[str] = mapped_column(String(3), default="")
+    employer_kind: Mapped[str] = mapped_column(String(20), default="")
 
     # Optimistic lock: an UPDATE that finds another lock_version fails with StaleDataError.
     __mapper_args__ = {"version_id_col": lock_version}
+    # Supervision (app/services/supervision.py): a process's cases opened, or closed, in a period, on
+    # the platform or in a département; on PostgreSQL the columns dashboards count ride along in the
+    # index, so they read the index only.
+    __table_args__ = (
+        Index("ix_cases_process_created", "process_key", "created_at",
+              postgresql_include=["id", "stage", "status", "employer_department", "employer_kind"]),
+        Index("ix_cases_department", "employer_department", "created_at",
+              postgresql_include=["id", "process_key", "stage", "status", "employer_kind", "closed_at"]),
+        Index("ix_cases_process_closed", "process_key", "closed_at"),
+    )
 
     process_version = relationship("ProcessVersion")
     job_seeker = relationship("JobSeeker")
@@ -62,7 +77,8 @@ class Case(db.Model):
 class CaseParty(db.Model):
     """Binds a lane role of the case to an organisation and/or a person."""
     __tablename__ = "case_parties"
-    __table_args__ = (Index("ix_case_parties_org_role", "organisation_id", "role"),)
+    # With case_id: "the cases of an organisation (in a role)" reads the index only (supervision scopes).
+    __table_args__ = (Index("ix_case_parties_org_role", "organisation_id", "role", "case_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -81,6 +97,11 @@ class Task(db.Model):
     __table_args__ = (
         Index("ix_tasks_inbox_org", "organisation_id", "state", "due_at"),
         Index("ix_tasks_inbox_assignee", "assignee_id", "state"),
+        # Supervision: where cases wait now (open, listed tasks) and a case's first answer.
+        Index("ix_tasks_waiting", "case_id", postgresql_include=["spec_name", "due_at", "created_at"],
+              postgresql_where=text("state = 'open' AND listed IS TRUE"),
+              sqlite_where=text("state = 'open' AND listed IS TRUE")),
+        Index("ix_tasks_case_role_state", "case_id", "role", "state", postgresql_include=["completed_at"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -115,6 +136,11 @@ class Task(db.Model):
 class Event(db.Model):
     """Append-only event log of a case: the audit trail support and supervisors read."""
     __tablename__ = "events"
+    # A case's events of one kind (when it reached a stage), and the latest of some kinds (support's journal).
+    __table_args__ = (
+        Index("ix_events_case_kind", "case_id", "kind"),
+        Index("ix_events_kind_at", "kind", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -130,3 +156,21 @@ class Event(db.Model):
     case = relationship("Case", back_populates="events")
     actor = relationship("User")
     task = relationship("Task")
+
+
+@event.listens_for(db.session, "before_flush")
+def _copy_employer(session, _flush_context, _instances):
+    """Keep Case.employer_* in step with the case's employer party, whoever changes it (the engine
+    when it opens a case, a transfer, support binding the role to another organisation)."""
+    from app.models.organisations import Organisation
+
+    with session.no_autoflush:
+        for party in [*session.new, *session.dirty]:
+            if not isinstance(party, CaseParty) or party.role != "employer" or party.case is None:
+                continue
+            organisation = session.get(Organisation, party.organisation_id) if party.organisation_id else None
+            case = party.case
+            case.employer_id = organisation.id if organisation else None
+            case.employer_department = organisation.department if organisation else ""
+            case.employer_kind = organisation.kind if organisation else ""
+

@@ -1,6 +1,6 @@
 """People: user accounts, job seekers, API tokens (DOMAIN §2)."""
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -66,6 +66,14 @@ class JobSeeker(db.Model):
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name.upper()}"
+
+
+# Case search (app/services/case_search.py): names by prefix and e-mail, whatever the case typed.
+Index("ix_job_seekers_last_name_lower", func.lower(JobSeeker.last_name).label("last_name_lower"),
+      postgresql_ops={"last_name_lower": "text_pattern_ops"})
+Index("ix_job_seekers_first_name_lower", func.lower(JobSeeker.first_name).label("first_name_lower"),
+      postgresql_ops={"first_name_lower": "text_pattern_ops"})
+Index("ix_job_seekers_email_lower", func.lower(JobSeeker.email))
 
 
 class ApiToken(db.Model):
