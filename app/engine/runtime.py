@@ -18,6 +18,7 @@ from app.domain.vocabularies import ROLES
 from app.engine import processes, serialization
 from app.engine.scripting import ParcoursScriptEngine
 from app.extensions import db
+from app.jobs import retries
 from app.models import Case, CaseParty, Event, Task
 from app.models.base import utcnow
 
@@ -101,6 +102,8 @@ class CaseRun:
             task = getattr(exc, "task", None)
             self.log("service_failed", f"Étape automatique en échec : {_task_label(task)}",
                      {"error": str(exc)[:1000], "element": getattr(getattr(task, "task_spec", None), "name", "")})
+            # Retried automatically a few times with backoff before support sees an incident.
+            retries.after_failure(self.case)
 
     def save(self):
         """Write the workflow and mirror its state into the case row, the task table and the log."""
@@ -322,8 +325,9 @@ def wake_case(case, now=None, actor=None):
     return fired
 
 
-def retry_failed_steps(case, actor):
-    """Run again the automatic steps that failed (support's "Relancer")."""
+def retry_failed_steps(case, actor, details=None):
+    """Run again the automatic steps that failed (support's "Relancer", or the automatic
+    retries of app/jobs/retries.py); `details` (reason, attempt…) go into the event's data."""
     run = CaseRun(case, actor)
     failed = run.workflow.get_tasks(state=TaskState.ERROR)
     for task in failed:
@@ -331,7 +335,7 @@ def retry_failed_steps(case, actor):
     case.status = "running"
     case.last_error = ""
     run.log("service_retried", "Relance des étapes automatiques en échec",
-            {"elements": [t.task_spec.name for t in failed]})
+            {"elements": [t.task_spec.name for t in failed], **(details or {})})
     run.advance()
     run.save()
     return case
