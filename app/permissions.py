@@ -2,6 +2,8 @@
 
 Every route asks this module; tests/web/test_permissions.py checks it as a matrix.
 """
+from dataclasses import dataclass
+
 from flask import has_request_context, request
 
 from app.models import CaseParty, Membership
@@ -41,8 +43,9 @@ def is_task_candidate(user, task):
 
 
 def can_act_on_task(user, task):
-    """Candidates act; support staff may act on any task (unblocking), always logged."""
-    return is_task_candidate(user, task) or bool(getattr(user, "is_support", False))
+    """Candidates act; support staff may act on any task (unblocking), always logged; so does the
+    person support assigned the task to from outside its organisation (is_assignee)."""
+    return is_task_candidate(user, task) or bool(getattr(user, "is_support", False)) or is_assignee(user, task)
 
 
 def can_complete_task(user, task):
@@ -242,6 +245,69 @@ def can_download_document(user, document):
         return False
     case = db.session.get(Case, document.case_id)
     return case is not None and can_view_case(user, case)
+
+
+# -- supervision and support (app/services/supervision.py, app/services/support.py) ---------
+
+@dataclass(frozen=True)
+class SupervisionScope:
+    """The cases a supervisor's dashboards and case list cover (DOMAIN §12).
+
+    kind: "platform" (support: every case), "department" (an institution: cases whose
+    employer is in its département; aggregates and references, never personal data),
+    "organisation" (an organisation's admins: cases their organisation is a party to).
+    """
+    kind: str
+    organisation_id: int | None = None
+    department: str | None = None
+
+    @property
+    def personal_data(self):
+        """Institutions see aggregates only (DOMAIN §13); search by person is not for them."""
+        return self.kind != "department"
+
+
+def supervision_scope(user, organisation):
+    """What `user`, acting for `organisation`, may supervise, or None (then no dashboard: 403).
+
+    Support staff: the platform. A member of an institution (DDETS, DREETS, labour
+    inspection): its département. An admin of any other organisation: that organisation.
+    A member who is not admin, a job seeker: nothing."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_support:
+        return SupervisionScope("platform")
+    if organisation is None:
+        return None
+    membership = Membership.query.filter_by(user_id=user.id, organisation_id=organisation.id,
+                                            is_active=True).first()
+    if membership is None:
+        return None
+    if organisation.category == "institution":
+        return SupervisionScope("department", department=organisation.department) if organisation.department \
+            else None
+    if membership.is_admin:
+        return SupervisionScope("organisation", organisation_id=organisation.id)
+    return None
+
+
+def can_support(user):
+    """Support actions (reassign, rebind, suspend, cancel, retry, skip, correct) and the
+    incidents page: support staff only, each action with a reason kept in the case's log."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_support)
+
+
+def is_assignee(user, task):
+    """The person support assigned the task to from outside its organisation (override).
+
+    Only someone who never belonged to the organisation: a member who claimed the task and
+    then left it (inactive membership) loses the task with the membership."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if task.assignee_id is None or task.assignee_id != user.id:
+        return False
+    return task.organisation_id is None or Membership.query.filter_by(
+        user_id=user.id, organisation_id=task.organisation_id).first() is None
 
 
 # -- process diagrams (app/web/process_admin.py) ---------------------------------------------

@@ -259,3 +259,38 @@ def birth_date(value, data, context):
 def migration_cases(context):
     """The running cases a process owner may move to the newest version (or those the pre-check let move)."""
     return as_choices(context.get("cases"))
+
+
+# --- supervision and support (app/web/supervision.py, app/web/support.py) ------------------
+# The view computes what its user may choose (scope-dependent) and hands it in the context.
+
+@provider("supervision_departments")
+def supervision_departments(context):
+    return as_choices(context.get("departments"))
+
+
+@provider("supervision_organisations")
+def supervision_organisations(context):
+    return as_choices(context.get("organisations"))
+
+
+@provider("supervision_processes")
+def supervision_processes(context):
+    return as_choices(context.get("processes"))
+
+
+@provider("supervision_stages")
+def supervision_stages(context):
+    return as_choices(context.get("stages"))
+
+
+@provider("reassignment_candidates")
+def reassignment_candidates(context):
+    """Active members of the task's organisation (app/services/support.py)."""
+    return as_choices(context.get("candidates"))
+
+
+@provider("case_roles")
+def case_roles(context):
+    """Roles of a case whose organisation support may change."""
+    return as_choices(context.get("roles"))

@@ -19,8 +19,10 @@ def _base(actor, org_id):
         # (same rule as permissions.is_task_candidate).
         mine_or_org.append(and_(Task.role == "support", Task.organisation_id.is_(None),
                                 Task.candidate_user_id.is_(None)))
+    # A suspended or cancelled case's tasks cannot be done: they leave the inboxes (support.py).
     return (Task.query.join(Case, Case.id == Task.case_id)
-            .filter(Task.state == "open", Task.listed.is_(True), or_(*mine_or_org)))
+            .filter(Task.state == "open", Task.listed.is_(True), Case.status.notin_(("suspended", "cancelled")),
+                    or_(*mine_or_org)))
 
 
 def tasks(actor, org_id, scope="organisation", process=None, stage=None, overdue=False, page=1):

@@ -1,0 +1,603 @@
+"""Supervision dashboards (DOMAIN §12): SQL aggregates over cases, tasks and events only.
+
+No workflow is ever deserialized here. Every figure is computed for one process, within
+a supervisor's scope (app.permissions.SupervisionScope) and the filters they chose:
+
+    tables = dashboard("application", scope, Filters(date_from=..., department="35"))
+    tables["stages"].rows      # [{"stage": "Nouvelle candidature", "count": 12}, ...]
+
+Each table is what the page draws (a chart and the same numbers as an accessible table),
+what the CSV export writes and what GET /api/v1/dashboard/<process> returns.
+
+Periods: the flows (cases opened, closed, lead times, answers, refusals) count the cases
+opened in the period; the current situation (open tasks, where cases wait) is "now",
+whatever the period. Weeks are ISO weeks (Monday to Sunday), in Paris time on PostgreSQL
+and in UTC on SQLite (the development default).
+"""
+import functools
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, and_, func, literal, literal_column, select, union_all
+from sqlalchemy import case as when
+
+from app.domain.vocabularies import COMPANY_KINDS, REFUSAL_REASONS, SENDER_KINDS
+from app.extensions import db
+from app.models import Case, CaseParty, Event, Organisation, ProcessVersion, Task, User
+from app.models.base import UTCDateTime, utcnow
+
+PARIS = ZoneInfo("Europe/Paris")
+DUE_SOON_DAYS = 3
+SLOWEST_COUNT = 3
+# The support actions supervisors read in the dashboard's journal (app/services/support.py).
+SUPPORT_EVENT_KINDS = ("task_reassigned", "party_changed", "case_suspended", "case_resumed", "case_cancelled",
+                       "service_retried", "service_skipped", "data_corrected")
+JOURNAL_SIZE = 20
+# Lead times look up each case's tasks and events: beyond this many cases, a regular sample.
+SAMPLE_SIZE = 2_000
+PASS_UNAVAILABLE = "Disponible quand les PASS IAE seront gérés par Parcours."
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: date | None = None
+    date_to: date | None = None
+    department: str | None = None
+    organisation_id: int | None = None
+    company_kind: str | None = None
+
+    def as_dict(self):
+        return {"date_from": self.date_from.isoformat() if self.date_from else None,
+                "date_to": self.date_to.isoformat() if self.date_to else None,
+                "department": self.department, "organisation_id": self.organisation_id,
+                "company_kind": self.company_kind}
+
+
+@dataclass
+class Table:
+    """One figure of the dashboard: rows of {column key: value}, columns [(key, French label)]."""
+    key: str
+    title: str
+    columns: list
+    rows: list = field(default_factory=list)
+    description: str = ""
+    empty_message: str = "Aucune donnée pour ces filtres."
+    # {"type": "bar"|"line", "labels": column key, "series": [column keys]} for Chart.js; None: no chart.
+    chart: dict | None = None
+    available: bool = True
+
+    def as_dict(self):
+        return {"key": self.key, "title": self.title, "description": self.description,
+                "available": self.available,
+                "columns": [{"key": k, "label": label} for k, label in self.columns],
+                "rows": self.rows}
+
+
+# -- scope and filters as SQL conditions on cases --------------------------------------
+
+def _party_is(organisation_id):
+    """The organisation is a party of the case (any role): its case ids come from one index."""
+    return Case.id.in_(select(CaseParty.case_id).where(CaseParty.organisation_id == organisation_id))
+
+
+def scope_conditions(scope):
+    """What a scope lets its holder see, as conditions on Case (DOMAIN §12)."""
+    if scope.kind == "platform":
+        return []
+    if scope.kind == "organisation":
+        return [_party_is(scope.organisation_id)]
+    if scope.kind == "department":
+        # The employer's département, copied on the case from its employer party (app/models/cases.py).
+        return [Case.employer_department == scope.department]
+    raise ValueError(f"unknown scope {scope.kind!r}")
+
+
+def filter_conditions(filters):
+    """The chosen filters as conditions on Case (period excluded: see period_bounds)."""
+    conditions = []
+    if filters.department:
+        conditions.append(Case.employer_department == filters.department)
+    if filters.company_kind:
+        conditions.append(Case.employer_kind == filters.company_kind)
+    if filters.organisation_id:
+        conditions.append(_party_is(filters.organisation_id))
+    return conditions
+
+
+def period_bounds(filters):
+    """[start, end) in UTC from the filters' Paris calendar dates (either may be None)."""
+    start = end = None
+    if filters.date_from:
+        start = datetime.combine(filters.date_from, time(), PARIS).astimezone(UTC)
+    if filters.date_to:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time(), PARIS).astimezone(UTC)
+    return start, end
+
+
+def _in_period(column, filters):
+    start, end = period_bounds(filters)
+    conditions = []
+    if start is not None:
+        conditions.append(column >= start)
+    if end is not None:
+        conditions.append(column < end)
+    return conditions
+
+
+def case_conditions(process_key, scope, filters, period=True):
+    conditions = [Case.process_key == process_key, *scope_conditions(scope), *filter_conditions(filters)]
+    if period:
+        conditions += _in_period(Case.created_at, filters)
+    return conditions
+
+
+# -- portable SQL pieces -------------------------------------------------------------
+
+def _dialect():
+    return db.session.get_bind().dialect.name
+
+
+def _seconds_between(later, earlier):
+    if _dialect() == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _summary_field(name):
+    """A text value of the case's summary JSON. `name` is one of this module's constants."""
+    assert name.isidentifier()
+    if _dialect() == "postgresql":
+        return literal_column(f"cases.summary ->> '{name}'")
+    return func.json_extract(Case.summary, f"$.{name}")
+
+
+def _paris_midnight(day):
+    return datetime.combine(day, time(), PARIS).astimezone(UTC)
+
+
+def _weekly_by_ranges(conditions, column_, filters, now):
+    """{monday: count}, one count per week over the (process, date) index: on the whole platform
+    there are too many cases to turn each one's date into its week."""
+    first_seen = None
+    if filters.date_from is None:
+        first = db.session.execute(select(func.min(column_)).where(*conditions)).scalar()
+        first_seen = first.astimezone(PARIS).date() if first else None
+    weeks = _weeks(filters, first_seen, now)
+    if weeks is None:
+        return {}
+    counts = db.session.execute(
+        select(weeks.c.monday, select(func.count()).select_from(Case)
+               .where(*conditions, column_ >= weeks.c.starts, column_ < weeks.c.ends)
+               .correlate(weeks).scalar_subquery())).all()
+    return {_as_date(monday): count for monday, count in counts if count}
+
+
+def _weekly_grouped(conditions, column_, filters, now):
+    """{monday: count} by grouping the cases of a smaller scope (a département, an organisation)."""
+    conditions = [*conditions, column_.isnot(None), *_in_period(column_, filters)]
+    if _dialect() == "postgresql":
+        week = func.date(func.date_trunc("week", func.timezone("Europe/Paris", column_)))
+        return {_as_date(w): n for w, n in db.session.execute(
+            select(week, func.count()).where(*conditions).group_by(week))}
+    counts = {}
+    for (when_,) in db.session.execute(select(column_).where(*conditions)):
+        day = when_.astimezone(PARIS).date()
+        monday = day - timedelta(days=day.weekday())
+        counts[monday] = counts.get(monday, 0) + 1
+    return counts
+
+
+def _weeks(filters, first_seen, now):
+    """VALUES (monday, starts, ends) of the ISO weeks (Paris time) of the period, oldest first."""
+    today = now.astimezone(PARIS).date()
+    first = filters.date_from or first_seen or today
+    last = min(filters.date_to, today) if filters.date_to else today
+    monday = first - timedelta(days=first.weekday())
+    rows = []
+    while monday <= last:
+        rows.append((monday, _paris_midnight(monday), _paris_midnight(monday + timedelta(days=7))))
+        monday += timedelta(days=7)
+    if not rows:
+        return None
+    # A UNION ALL of constants, since SQLite cannot name the columns of a VALUES list.
+    return union_all(*[select(literal(m, Date()).label("monday"), literal(a, UTCDateTime()).label("starts"),
+                              literal(b, UTCDateTime()).label("ends")) for m, a, b in rows]).subquery("weeks")
+
+
+def _median_and_count(values_select):
+    """(median, count) of the single column of `values_select`, NULLs ignored, in one pass."""
+    # OFFSET 0 keeps the subquery apart: each case's duration is then computed once, not per aggregate.
+    sub = values_select.offset(0).subquery()
+    column_ = list(sub.c)[0]
+    if _dialect() == "postgresql":
+        median, count = db.session.execute(
+            select(func.percentile_cont(0.5).within_group(column_), func.count(column_))).one()
+        return (float(median) if median is not None else None), count
+    values_ = db.session.execute(select(column_).where(column_.isnot(None)).order_by(column_)).scalars().all()
+    return (statistics.median(values_) if values_ else None), len(values_)
+
+
+def _grouped_medians(group, value, base):
+    """{group value: (median of `value`, count)} over the rows of `base` (a select with the right FROM)."""
+    if _dialect() == "postgresql":
+        rows = db.session.execute(base.with_only_columns(
+            group, func.percentile_cont(0.5).within_group(value), func.count()).group_by(group))
+        return {g: (float(m) if m is not None else None, n) for g, m, n in rows}
+    found = {}
+    for g, v in db.session.execute(base.with_only_columns(group, value).order_by(group, value)):
+        found.setdefault(g, []).append(v)
+    return {g: (statistics.median(vs), len(vs)) for g, vs in found.items()}
+
+
+def _days(seconds):
+    return None if seconds is None else round(seconds / 86400.0, 1)
+
+
+# -- the figures ----------------------------------------------------------------------
+
+def stage_labels(process_key, stages):
+    """{stage: label} from the latest diagram's milestones; a stage it no longer draws keeps the
+    label a case recorded (labels are not read per case: counting stays in the index)."""
+    labels = dict(_milestones(*_latest_xml(process_key)))
+    for stage in stages:
+        if stage not in labels:
+            labels[stage] = db.session.execute(select(Case.stage_label).where(
+                Case.process_key == process_key, Case.stage == stage).limit(1)).scalar() or stage
+    return labels
+
+
+def cases_by_stage(process_key, scope, filters):
+    rows = db.session.execute(
+        select(Case.stage, func.count())
+        .where(*case_conditions(process_key, scope, filters)).group_by(Case.stage)
+        .order_by(func.count().desc(), Case.stage)).all()
+    labels = stage_labels(process_key, [stage for stage, _count in rows if stage])
+    return Table(
+        "stages", "Dossiers par étape", [("stage", "Étape"), ("count", "Dossiers")],
+        [{"stage": labels.get(stage) or "Sans étape", "count": count} for stage, count in rows],
+        description="Les dossiers ouverts sur la période, selon l'étape où ils en sont aujourd'hui.",
+        chart={"type": "bar", "labels": "stage", "series": ["count"]})
+
+
+def opened_and_closed_per_week(process_key, scope, filters, now=None):
+    """Cases opened and closed per ISO week (Monday to Sunday, Paris time) of the period."""
+    now = now or utcnow()
+    conditions = case_conditions(process_key, scope, filters, period=False)
+    whole_platform = scope.kind == "platform" and not (filters.department or filters.organisation_id)
+    counts = {}
+    for key, column_ in (("opened", Case.created_at), ("closed", Case.closed_at)):
+        found = (_weekly_by_ranges if whole_platform else _weekly_grouped)(conditions, column_, filters, now)
+        for monday, count in found.items():
+            counts.setdefault(monday, {})[key] = count
+    rows = []
+    for monday in sorted(counts):
+        year, number, _ = monday.isocalendar()
+        rows.append({"week": f"{year}-S{number:02d}", "monday": monday.isoformat(),
+                     "opened": counts[monday].get("opened", 0), "closed": counts[monday].get("closed", 0)})
+    while rows and not rows[0]["opened"] and not rows[0]["closed"]:
+        rows.pop(0)
+    while rows and not rows[-1]["opened"] and not rows[-1]["closed"]:
+        rows.pop()
+    return Table(
+        "weekly", "Dossiers ouverts et clos par semaine",
+        [("week", "Semaine"), ("monday", "Du lundi"), ("opened", "Ouverts"), ("closed", "Clos")], rows,
+        description="Semaines ISO, du lundi au dimanche (heure de Paris).",
+        chart={"type": "line", "labels": "week", "series": ["opened", "closed"]})
+
+
+def _as_date(value):
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _waiting_tasks(process_key, scope, filters):
+    """FROM tasks JOIN cases: the open, listed tasks of running cases in scope (now, any period)."""
+    return (select(Task.id).join(Case, Case.id == Task.case_id)
+            .where(Task.state == "open", Task.listed.is_(True), Case.status == "running",
+                   *case_conditions(process_key, scope, filters, period=False)))
+
+
+def task_titles(process_key, spec_names):
+    """{spec name: title} from the latest diagram; a task of an older version keeps its own title."""
+    names = dict(_element_names(*_latest_xml(process_key)))
+    missing = [n for n in spec_names if n not in names]
+    if missing:
+        names.update(db.session.execute(select(Task.spec_name, func.max(Task.title))
+                                        .where(Task.spec_name.in_(missing)).group_by(Task.spec_name)).all())
+    return names
+
+
+def _latest_xml(process_key):
+    version = ProcessVersion.latest(process_key)
+    return (version.sha256, version.xml) if version is not None else ("", "")
+
+
+@functools.lru_cache(maxsize=64)
+def _element_names(_sha256, xml):
+    """(id, name) of the diagram's named elements, read from the XML only."""
+    if not xml:
+        return ()
+    from lxml import etree
+    root = etree.fromstring(xml.encode("utf-8"))
+    return tuple((e.get("id"), e.get("name")) for e in root.iter() if e.get("id") and e.get("name"))
+
+
+def deadlines(process_key, scope, filters, now=None):
+    now = now or utcnow()
+    soon = now + timedelta(days=DUE_SOON_DAYS)
+    base = _waiting_tasks(process_key, scope, filters)
+    rows = db.session.execute(base.with_only_columns(
+        Task.spec_name, func.count(),
+        func.sum(when((Task.due_at < now, 1), else_=0)),
+        func.sum(when((and_(Task.due_at >= now, Task.due_at < soon), 1), else_=0)))
+        .group_by(Task.spec_name).order_by(Task.spec_name)).all()
+    titles = task_titles(process_key, [r[0] for r in rows])
+    table_rows = [{"task": titles.get(name, name), "open": count, "overdue": int(overdue or 0),
+                   "due_soon": int(due_soon or 0)}
+                  for name, count, overdue, due_soon in rows]
+    table_rows.sort(key=lambda r: (-r["overdue"], -r["due_soon"], r["task"]))
+    return Table(
+        "deadlines", "Tâches en retard et à échéance proche",
+        [("task", "Tâche"), ("open", "Ouvertes"), ("overdue", "En retard"),
+         ("due_soon", f"À échéance sous {DUE_SOON_DAYS} jours")], table_rows,
+        description="Situation actuelle : les tâches à faire des dossiers en cours, quelle que soit la date "
+                    "d'ouverture du dossier.",
+        empty_message="Aucune tâche en attente.",
+        chart={"type": "bar", "labels": "task", "series": ["overdue", "due_soon"]})
+
+
+def waiting_points(process_key, scope, filters, now=None):
+    """Where cases wait now: per task of the diagram, how many and their median waiting time."""
+    now = now or utcnow()
+    base = _waiting_tasks(process_key, scope, filters)
+    found = _grouped_medians(Task.spec_name, _seconds_between(literal(now), Task.created_at), base)
+    titles = task_titles(process_key, list(found))
+    rows = [{"element": name, "task": titles.get(name, name), "waiting": count, "median_days": _days(median)}
+            for name, (median, count) in found.items()]
+    rows.sort(key=lambda r: (-(r["median_days"] or 0), r["task"]))
+    for rank, row in enumerate(rows):
+        row["slowest"] = rank < SLOWEST_COUNT and (row["median_days"] or 0) > 0
+    return Table(
+        "waiting", "Où les dossiers attendent",
+        [("task", "Tâche"), ("waiting", "Dossiers en attente"), ("median_days", "Attente médiane (jours)")],
+        rows,
+        description=f"Situation actuelle. Les {SLOWEST_COUNT} tâches où l'on attend le plus longtemps sont "
+                    "signalées.",
+        empty_message="Aucun dossier n'attend.")
+
+
+def lead_times(process_key, scope, filters):
+    conditions = case_conditions(process_key, scope, filters)
+    # Each case needs a look-up of its tasks and events: above SAMPLE_SIZE cases, the medians
+    # are estimated on a regular sample (one case in k, by id), and the table says so.
+    total = db.session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar()
+    step = -(-total // SAMPLE_SIZE) if total > SAMPLE_SIZE else 1
+    if step > 1:
+        conditions = [*conditions, Case.id % step == 0]
+    first_answer = (select(func.min(Task.completed_at))
+                    .where(Task.case_id == Case.id, Task.role == "employer", Task.state == "completed")
+                    .correlate(Case).scalar_subquery())
+    answered = select(_seconds_between(first_answer, Case.created_at).label("d")).where(*conditions)
+    accepted_at = (select(func.min(Event.at))
+                   .where(Event.case_id == Case.id, Event.kind == "stage_changed",
+                          _event_stage() == "accepted")
+                   .correlate(Case).scalar_subquery())
+    hired = (select(_seconds_between(accepted_at, Case.created_at).label("d"))
+             .where(*conditions, Case.stage == "accepted"))
+    rows = []
+    for label, durations in (("Première réponse de l'employeur", answered), ("Embauche (candidature acceptée)", hired)):
+        median, count = _median_and_count(durations)
+        rows.append({"measure": label, "median_days": _days(median), "cases": count})
+    description = ("Pour les dossiers ouverts sur la période : du dépôt de la candidature à la première tâche "
+                   "traitée par l'employeur, et à l'acceptation.")
+    if step > 1:
+        description += (f" Sur {total:,} dossiers, les médianes sont estimées sur un échantillon régulier d'un "
+                        f"dossier sur {step}.").replace(",", "\u202f")
+    return Table(
+        "lead_times", "Délais médians depuis l'ouverture du dossier",
+        [("measure", "Délai"), ("median_days", "Médiane (jours)"), ("cases", "Dossiers mesurés")], rows,
+        description=description)
+
+
+def _event_stage():
+    if _dialect() == "postgresql":
+        return literal_column("events.data ->> 'stage'")
+    return func.json_extract(Event.data, "$.stage")
+
+
+def acceptance_by_sender(process_key, scope, filters):
+    kind = _summary_field("sender_kind")
+    rows = db.session.execute(
+        select(kind, func.count(), func.sum(when((Case.stage == "accepted", 1), else_=0)))
+        .where(*case_conditions(process_key, scope, filters)).group_by(kind)).all()
+    table_rows = []
+    for code, sent, accepted in rows:
+        if code is None:
+            continue
+        accepted = int(accepted or 0)
+        table_rows.append({"sender": SENDER_KINDS.get(code, code), "sent": sent, "accepted": accepted,
+                           "rate": round(100.0 * accepted / sent, 1) if sent else None})
+    table_rows.sort(key=lambda r: -r["sent"])
+    return Table(
+        "acceptance", "Taux d'acceptation selon l'émetteur",
+        [("sender", "Émetteur"), ("sent", "Candidatures"), ("accepted", "Acceptées"), ("rate", "Taux (%)")],
+        table_rows, description="Candidatures envoyées sur la période, et celles qui ont été acceptées.",
+        chart={"type": "bar", "labels": "sender", "series": ["rate"]})
+
+
+def refusal_reasons(process_key, scope, filters):
+    reason = _summary_field("refusal_reason")
+    rows = db.session.execute(
+        select(reason, func.count()).where(*case_conditions(process_key, scope, filters), Case.stage == "refused")
+        .group_by(reason).order_by(func.count().desc())).all()
+    return Table(
+        "refusals", "Motifs de refus",
+        [("reason", "Motif"), ("count", "Candidatures déclinées")],
+        [{"reason": REFUSAL_REASONS.get(code, code or "Non renseigné"), "count": count} for code, count in rows],
+        description="Candidatures ouvertes sur la période et déclinées aujourd'hui.",
+        empty_message="Aucune candidature déclinée.",
+        chart={"type": "bar", "labels": "reason", "series": ["count"]})
+
+
+def pass_statistics(scope, filters):
+    """PASS IAE issued, suspended, prolonged, expiring within 3 months.
+
+    The seam for the PASS IAE tables: no such table exists yet, so the section says when it
+    will be available. When they come, count them here with the same scope and filters
+    (employer = the hiring company) and fill the rows below; the page, the CSV and the API
+    already show whatever rows this returns."""
+    return Table("pass", "PASS IAE", [("measure", "Indicateur"), ("count", "Nombre")], [],
+                 description="Délivrés, suspendus, prolongés, et qui expirent dans les 3 mois.",
+                 empty_message=PASS_UNAVAILABLE, available=False)
+
+
+def support_journal(process_key, scope, filters):
+    """The latest support actions on cases in scope: what, on which case, by whom, why."""
+    narrow = []
+    if scope.kind == "organisation":
+        # The organisation's cases first (one index): fewer than support's actions on the platform.
+        narrow.append(Event.case_id.in_(select(CaseParty.case_id)
+                                        .where(CaseParty.organisation_id == scope.organisation_id)))
+    rows = db.session.execute(
+        select(Event.at, Case.id, Case.reference, Event.summary, User.first_name, User.last_name,
+               Event.data)
+        .join(Case, Case.id == Event.case_id).outerjoin(User, User.id == Event.actor_id)
+        .where(Event.kind.in_(SUPPORT_EVENT_KINDS), *narrow,
+               *case_conditions(process_key, scope, filters, period=False),
+               *_in_period(Event.at, filters), Event.actor_id.isnot(None))
+        .order_by(Event.at.desc(), Event.id.desc()).limit(JOURNAL_SIZE)).all()
+    return Table(
+        "support", "Interventions du support",
+        [("at", "Date"), ("reference", "Dossier"), ("action", "Action"), ("author", "Par"), ("reason", "Motif")],
+        [{"at": at.isoformat() if at else "", "case_id": case_id if scope.personal_data else None,
+          "reference": reference, "action": summary,
+          "author": f"{first} {last}".strip(), "reason": (data or {}).get("reason", "")}
+         for at, case_id, reference, summary, first, last, data in rows],
+        description=f"Les {JOURNAL_SIZE} dernières actions du support sur les dossiers de votre périmètre, "
+                    "avec leur motif.",
+        empty_message="Aucune intervention du support.")
+
+
+def dashboard(process_key, scope, filters, now=None):
+    """Every table of the dashboard of `process_key`, by key, in display order."""
+    tables = [
+        cases_by_stage(process_key, scope, filters),
+        opened_and_closed_per_week(process_key, scope, filters, now),
+        deadlines(process_key, scope, filters, now),
+        waiting_points(process_key, scope, filters, now),
+        lead_times(process_key, scope, filters),
+        acceptance_by_sender(process_key, scope, filters),
+        refusal_reasons(process_key, scope, filters),
+        pass_statistics(scope, filters),
+        support_journal(process_key, scope, filters),
+    ]
+    return {table.key: table for table in tables}
+
+
+TABLES = ("stages", "weekly", "deadlines", "waiting", "lead_times", "acceptance", "refusals", "pass", "support")
+
+
+def table(process_key, key, scope, filters, now=None):
+    """One table by key (for the CSV export), or None."""
+    builders = {
+        "stages": lambda: cases_by_stage(process_key, scope, filters),
+        "weekly": lambda: opened_and_closed_per_week(process_key, scope, filters, now),
+        "deadlines": lambda: deadlines(process_key, scope, filters, now),
+        "waiting": lambda: waiting_points(process_key, scope, filters, now),
+        "lead_times": lambda: lead_times(process_key, scope, filters),
+        "acceptance": lambda: acceptance_by_sender(process_key, scope, filters),
+        "refusals": lambda: refusal_reasons(process_key, scope, filters),
+        "pass": lambda: pass_statistics(scope, filters),
+        "support": lambda: support_journal(process_key, scope, filters),
+    }
+    builder = builders.get(key)
+    return builder() if builder else None
+
+
+# -- what the filters offer ---------------------------------------------------------------
+
+def processes():
+    """{process key: name} of the published processes, by name."""
+    latest = (select(ProcessVersion.process_key, func.max(ProcessVersion.version))
+              .group_by(ProcessVersion.process_key).subquery())
+    rows = db.session.execute(
+        select(ProcessVersion.process_key, ProcessVersion.name)
+        .join(latest, and_(latest.c.process_key == ProcessVersion.process_key,
+                           latest.c[1] == ProcessVersion.version))).all()
+    return dict(sorted(((key, name or key) for key, name in rows), key=lambda item: item[1]))
+
+
+def departments(scope):
+    """The départements a scope may filter on: its own, or those of the companies."""
+    if scope.kind == "department":
+        return [scope.department]
+    if scope.kind == "organisation":
+        return []
+    return [d for (d,) in db.session.execute(
+        select(Organisation.department).where(Organisation.category == "company", Organisation.department != "")
+        .distinct().order_by(Organisation.department))]
+
+
+def organisations(scope, department=None):
+    """{id: name} of the organisations one may filter on: those of the scope's (or chosen) département."""
+    wanted = scope.department if scope.kind == "department" else department
+    if scope.kind == "organisation" or not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.kind, Organisation.category)
+        .where(Organisation.department == wanted, Organisation.category.in_(("company", "prescriber")))
+        .order_by(Organisation.name))
+    return {str(i): (f"{name} ({kind})" if category == "company" else name) for i, name, kind, category in rows}
+
+
+def company_kinds():
+    return dict(COMPANY_KINDS)
+
+
+def filter_context(scope, department=None):
+    """What the filter forms (forms/supervision_filters.yaml, case_filters.yaml) may offer this scope.
+
+    Organisations are those of the chosen département (or the scope's): a platform holds too
+    many for one list."""
+    chosen = department if scope.kind == "platform" else None
+    return {"departments": {d: d for d in departments(scope)}, "organisations": organisations(scope, chosen)}
+
+
+def case_filter_context(scope, department=None, process_key=None):
+    context = filter_context(scope, department)
+    context["processes"] = processes()
+    context["stages"] = stage_choices(process_key or None)
+    return context
+
+
+def stage_choices(process_key=None):
+    """{stage: label} of the milestones drawn in the latest diagrams (of one process), for filters."""
+    keys = [process_key] if process_key else list(processes())
+    stages = {}
+    for key in keys:
+        for stage, label in _milestones(*_latest_xml(key)):
+            stages.setdefault(stage, label)
+    return dict(sorted(stages.items(), key=lambda item: item[1]))
+
+
+@functools.lru_cache(maxsize=64)
+def _milestones(_sha256, xml):
+    """(stage, label) of the elements carrying a `stage` property, read from the XML only."""
+    if not xml:
+        return ()
+    from lxml import etree
+
+    from app.engine.parsing import NS
+
+    root = etree.fromstring(xml.encode("utf-8"))
+    found = []
+    for prop in root.xpath("//spiffworkflow:property[@name='stage']", namespaces=NS):
+        element = prop.getparent().getparent().getparent()
+        found.append((prop.get("value"), element.get("name") or prop.get("value")))
+    return tuple(found)
+
+
+def latest_xml(process_key):
+    version = ProcessVersion.latest(process_key)
+    return version.xml if version is not None else None
