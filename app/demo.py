@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from app.engine import processes, runtime
 from app.extensions import db
-from app.models import Case, JobDescription, JobSeeker, Membership, Organisation, Task, User
+from app.models import Case, Event, JobDescription, JobSeeker, Membership, Organisation, Task, User
 from app.models.base import utcnow
 from app.services import cases
 
@@ -103,6 +103,7 @@ def seed(bpmn_dir):
     _publish_job_descriptions()
     _send_through_prescriptions()
     _request_authorizations()
+    _support_examples()
     return True
 
 
@@ -384,3 +385,39 @@ def _send_through_prescriptions():
     case = prescription.start(emilie, jardins, jardins.id, direct_hire=True)
     step(case, emilie, email="julien.robert@exemple.fr", use_existing=True)
     step(case, emilie, criteria_level_2=["CAP_BEP", "DELD", "PM"], proofs_kept=True)
+
+
+def _support_examples():
+    """What support and supervisors find in the demo: an application blocked by a failed automatic
+    step (a transfer to a company its author does not belong to), a case suspended by support
+    and a task support reassigned, each with its reason (app/services/support.py)."""
+    from app.jobs import retries
+    from app.services import support
+
+    if Event.query.filter(Event.kind.in_(("case_suspended", "task_reassigned"))).first() is not None:
+        return
+    users = {u.email.split("@")[0]: u for u in User.query.filter(User.email.like("%@demo.parcours.fr"))}
+    orgs = {o.name: o for o in Organisation.query}
+    jardins, ft = orgs["Les Jardins de Rennes"], orgs["France Travail Rennes"]
+    staff, employer = users["support"], users["employeur"]
+
+    def new_application(last_name):
+        seeker = JobSeeker.query.filter_by(last_name=last_name).first()
+        return _send(users["prescripteur"], ft, seeker, jardins,
+                     f"Bonjour, je vous adresse la candidature de {seeker.full_name}, disponible rapidement.")
+
+    # The transfer fails at once: no automatic retry is planned, support sees it on /incidents.
+    blocked = new_application("Martin")
+    task = Task.query.filter_by(case_id=blocked.id, state="open").first()
+    with retries.handled_by_caller():
+        runtime.complete_task(task, {"decision": "transfer", "transfer_to": str(orgs["Bâtir Ensemble 93"].id)},
+                              employer)
+    db.session.commit()
+    suspended = new_application("Traoré")
+    support.suspend(suspended.id, staff, "L'employeur signale un doublon avec une candidature reçue sur papier : "
+                                         "vérification en cours.")
+    reassigned = new_application("Dupont")
+    task = Task.query.filter_by(case_id=reassigned.id, state="open").first()
+    support.reassign(task.id, staff, "Émilie est en congés cette semaine : Karim reprend les nouvelles candidatures.",
+                     assignee_id=users["collegue"].id)
+

@@ -11,6 +11,8 @@ directory.py      /structures, /structures/<id>: the employers' directory and a 
 company_admin.py  /structures/<id>/fiches, /parametres: job descriptions and receiving applications
 prescription.py   /candidatures/nouvelle, /candidatures/embauche-directe: sending applications
 process_admin.py  /processus: process owners edit, check, publish and migrate the diagrams
+supervision.py    /pilotage/<process>, /dossiers: supervisors' dashboards and case list (+ CSV exports)
+support.py        /dossiers/<id>/support, /taches/<id>/reaffecter|corriger, /incidents, /support/files
 session.py        current_organisation(): the organisation the user acts for
 errors.py         French error pages (paths under /api/ are left to the API)
 filters.py        French dates in Europe/Paris, relative due dates
@@ -38,6 +40,9 @@ def register_web(app):
     process_admin_service.use_stored_specs()
     from app.web import organisations
     app.register_blueprint(organisations.bp)
+    from app.web import supervision, support
+    for module in (supervision, support):
+        app.register_blueprint(module.bp)
     register_filters(app)
     register_layout(app)
     register_error_handlers(app)
