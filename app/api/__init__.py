@@ -8,12 +8,14 @@ openapi.py    the OpenAPI 3.1 document served at /api/v1/openapi.json
 job_seekers.py   a job seeker's record and the search by NIR or email, on the same blueprint
 directory.py  companies and job descriptions (read), on the same blueprint
 applications.py  the application lists (sent, received, mine), on the same blueprint
+support.py    supervisors' case search and dashboards, support's actions, on the same blueprint
 """
 
 
 def register_api(app):
     from app.api import applications, errors  # noqa: F401  (applications adds its routes to bp)
     from app.api import directory  # noqa: F401  (adds the directory's routes to bp)
+    from app.api import support  # noqa: F401  (supervisors' and support's routes, on bp)
     from app.api import job_seekers  # noqa: F401  (adds its routes to bp)
     from app.api.views import bp
     from app.extensions import csrf

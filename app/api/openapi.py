@@ -712,3 +712,169 @@ def document(server_url=None):
         },
     }
     return copy.deepcopy(doc)
+
+
+# -- supervision and support (app/api/support.py) -----------------------------------------------
+
+def _support_schemas():
+    from app.services.case_search import PAGE_SIZE as SEARCH_PAGE_SIZE
+
+    status = {"type": "string", "enum": ["running", "completed", "error", "cancelled", "suspended"]}
+    return {
+        "CaseSearchRow": _object({
+            "id": INTEGER,
+            "reference": _nullable(STRING),
+            "process": STRING,
+            "process_name": STRING,
+            "title": {**_nullable(STRING), "description": "Objet du dossier (nomme le candidat) : absent pour les "
+                                                          "services de l'État, qui ne voient pas les données "
+                                                          "personnelles."},
+            "stage": STRING,
+            "stage_label": STRING,
+            "status": status,
+            "employer": _nullable(STRING),
+            "created_at": DATETIME,
+            "waiting_since": {**_nullable(DATETIME), "description": "Création de la plus ancienne tâche ouverte."},
+            "overdue": BOOLEAN,
+            "lock_version": {**INTEGER, "description": "Version du dossier, à renvoyer avec une action."},
+            "links": _ref("CaseLinks"),
+        }),
+        "CaseSearch": _object({
+            "items": {"type": "array", "items": _ref("CaseSearchRow")},
+            "total": {**INTEGER, "description": "Nombre de dossiers trouvés (plafonné : voir total_capped)."},
+            "total_capped": {**BOOLEAN, "description": "Vrai quand il y en a plus que `total`."},
+            "page": INTEGER,
+            "page_size": {"type": "integer", "const": SEARCH_PAGE_SIZE},
+            "interpreted_as": {"type": ["string", "null"],
+                               "enum": ["reference", "case_id", "nir", "siret", "pass", "email", "text", None],
+                               "description": "Ce que la recherche `q` a reconnu."},
+            "notice": {**_nullable(STRING), "description": "Information en français (ex. recherche par PASS IAE "
+                                                           "pas encore disponible)."},
+        }),
+        "DashboardColumn": _object({"key": STRING, "label": STRING}),
+        "DashboardTable": _object({
+            "key": {"type": "string", "enum": ["stages", "weekly", "deadlines", "waiting", "lead_times",
+                                               "acceptance", "refusals", "pass", "support"]},
+            "title": STRING,
+            "description": STRING,
+            "available": {**BOOLEAN, "description": "Faux pour une section pas encore disponible (PASS IAE)."},
+            "columns": {"type": "array", "items": _ref("DashboardColumn")},
+            "rows": {"type": "array", "items": {"type": "object", "description": "Clé de colonne → valeur."}},
+            "message": {**STRING, "description": "Pourquoi la section n'est pas disponible."},
+        }, required=["key", "title", "description", "available", "columns", "rows"]),
+        "Dashboard": _object({
+            "process": STRING,
+            "scope": _object({"kind": {"type": "string", "enum": ["platform", "department", "organisation"]},
+                              "organisation_id": _nullable(INTEGER), "department": _nullable(STRING)}),
+            "filters": _object({"date_from": {"type": ["string", "null"], "format": "date"},
+                                "date_to": {"type": ["string", "null"], "format": "date"},
+                                "department": _nullable(STRING), "organisation_id": _nullable(INTEGER),
+                                "company_kind": _nullable(STRING)}),
+            "tables": {"type": "array", "items": _ref("DashboardTable")},
+        }),
+        "SupportAction": _object({
+            "reason": {**STRING, "description": "Motif (obligatoire), conservé dans l'historique du dossier."},
+            "lock_version": {**ID, "description": "Version du dossier lue ; s'il a changé depuis : 409, rien "
+                                                  "n'est modifié."},
+        }, required=["reason"]),
+        "Reassignment": _object({
+            "reason": {**STRING, "description": "Motif (obligatoire)."},
+            "assignee_id": {**ID, "description": "Utilisateur à qui confier la tâche."},
+            "email": {**STRING, "description": "Ou son adresse e-mail."},
+            "override": {**BOOLEAN, "description": "Obligatoire (true) pour une personne qui n'est pas membre "
+                                                   "actif de la structure de la tâche."},
+            "lock_version": ID,
+        }, required=["reason"]),
+        "CaseState": _extend("CaseSummary", {"lock_version": INTEGER, "last_error": _nullable(STRING)},
+                             "Un dossier (champs de CaseSummary), sa version et sa dernière erreur."),
+        "SupportOutcome": _object({
+            "case": _ref("CaseState"),
+            "message": {**STRING, "description": "Ce qui a été fait, en français."},
+            "ok": {**BOOLEAN, "description": "Faux quand une relance a de nouveau échoué (le dossier reste bloqué)."},
+        }),
+        "ReassignmentOutcome": _object({"task": _ref("TaskSummary"), "case": _ref("CaseState"), "message": STRING,
+                                        "ok": BOOLEAN}),
+    }
+
+
+def _support_paths():
+    def query(name, schema, description):
+        return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+    text = {"type": "string"}
+    action_errors = _errors(400, 403, 404, 409, 413, 422, *AUTH_ERRORS)
+
+    def case_action(operation_id, summary, description):
+        return {"post": {
+            "operationId": operation_id, "tags": ["Support"], "summary": summary, "description": description,
+            "parameters": [CASE_ID],
+            "requestBody": _body("SupportAction", {"reason": "Demande de l'employeur par téléphone.",
+                                                   "lock_version": 4}),
+            "responses": {"200": _json("SupportOutcome", "Action faite (ou relance de nouveau en échec : ok=false)."),
+                          **action_errors},
+        }}
+
+    return {
+        "/api/v1/cases/search": {"get": {
+            "operationId": "searchCases", "tags": ["Supervision"],
+            "summary": "Rechercher des dossiers (superviseurs et support)",
+            "description": "Dans le périmètre du jeton : tout pour le support, le département pour un service de "
+                           "l'État, la structure pour ses administrateurs. `q` reconnaît une référence, un numéro "
+                           "de dossier, un NIR (vérifié : un NIR mal formé donne 422), un SIRET, une adresse "
+                           "e-mail, un nom de candidat ou de structure. Du plus récent au plus ancien, par 50.",
+            "parameters": [
+                query("q", {**text, "maxLength": 120}, "Recherche libre."),
+                query("process_key", text, "Clé du processus (application…)."),
+                query("stage", text, "Étape (new, refused…)."),
+                query("status", {"type": "string", "enum": ["running", "error", "suspended", "completed",
+                                                            "cancelled"]}, "État du dossier."),
+                query("department", text, "Département de l'employeur (support seulement)."),
+                query("organisation", text, "Identifiant d'une structure du département."),
+                query("waiting_days", {"type": "string", "enum": ["7", "30", "60", "90"]},
+                      "Une tâche attend depuis plus de ce nombre de jours."),
+                query("overdue", {"type": "string", "enum": ["y"]}, "y : une tâche est en retard."),
+                query("page", {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1}, "Page."),
+            ],
+            "responses": {"200": _json("CaseSearch", "Une page de dossiers."), **_errors(400, 403, 422, *AUTH_ERRORS)},
+        }},
+        "/api/v1/dashboard/{process_key}": {"get": {
+            "operationId": "getDashboard", "tags": ["Supervision"],
+            "summary": "Tableau de bord d'un processus (superviseurs et support)",
+            "description": "Les mêmes tableaux que la page /pilotage : dossiers par étape, ouverts et clos par "
+                           "semaine, tâches en retard, attentes par tâche, délais médians, acceptation par émetteur, "
+                           "motifs de refus, PASS IAE, interventions du support.",
+            "parameters": [
+                {"name": "process_key", "in": "path", "required": True, "schema": text,
+                 "description": "Clé du processus (application…)."},
+                query("date_from", {"type": "string", "format": "date"}, "Dossiers ouverts depuis ce jour."),
+                query("date_to", {"type": "string", "format": "date"}, "Dossiers ouverts jusqu'à ce jour inclus."),
+                query("department", text, "Département de l'employeur (support seulement)."),
+                query("organisation", text, "Identifiant d'une structure du département."),
+                query("company_kind", text, "Type d'employeur (ACI, EI…)."),
+            ],
+            "responses": {"200": _json("Dashboard", "Les tableaux."), **_errors(403, 404, 422, *AUTH_ERRORS)},
+        }},
+        "/api/v1/tasks/{task_id}/reassign": {"post": {
+            "operationId": "reassignTask", "tags": ["Support"], "summary": "Réaffecter une tâche ouverte (support)",
+            "description": "À un membre actif de la structure de la tâche ; à une autre personne seulement avec "
+                           "override=true.",
+            "parameters": [TASK_ID],
+            "requestBody": _body("Reassignment", {"assignee_id": 12, "reason": "Congés de la personne en charge.",
+                                                  "lock_version": 4}),
+            "responses": {"200": _json("ReassignmentOutcome", "Tâche réaffectée."), **action_errors},
+        }},
+        "/api/v1/cases/{case_id}/retry": case_action(
+            "retryCase", "Relancer l'étape automatique en échec (support)",
+            "Le dossier doit être bloqué (état error)."),
+        "/api/v1/cases/{case_id}/suspend": case_action(
+            "suspendCase", "Suspendre un dossier en cours (support)",
+            "Ses tâches quittent les corbeilles et ne peuvent plus être traitées jusqu'à la reprise."),
+        "/api/v1/cases/{case_id}/resume": case_action(
+            "resumeCase", "Reprendre un dossier suspendu (support)", "Ses tâches reviennent dans les corbeilles."),
+        "/api/v1/cases/{case_id}/cancel": case_action(
+            "cancelCase", "Annuler un dossier (support)", "Ses tâches ouvertes sont closes ; définitif."),
+    }
+
+
+SCHEMAS.update(_support_schemas())
+PATHS.update(_support_paths())
