@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import redis
+import yaml
 from flask import current_app
 from sqlalchemy import func
 from sqlalchemy.orm.exc import StaleDataError
@@ -367,7 +368,6 @@ def correction_spec(task):
     raw["description"] = ("Les nouvelles valeurs remplacent les anciennes dans les données du dossier, sans le "
                           "faire avancer ni reculer. Les choix qui ont décidé du chemin du dossier ne peuvent "
                           "pas changer ici.")
-    import yaml
     return formspec.parse_spec(yaml.safe_dump(raw, allow_unicode=True), f"{spec.form_key}.correction")
 
 
