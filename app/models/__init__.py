@@ -1,4 +1,5 @@
 """SQLAlchemy tables. Import from here: `from app.models import Case, Task`."""
+from app.models.approvals import Approval, ApprovalHire, PassNumberCounter, Prolongation, ProlongationRequest, Suspension
 from app.models.audit import AuditEntry
 from app.models.cases import Case, CaseParty, Event, Task
 from app.models.documents import Document
@@ -11,6 +12,7 @@ from app.models.people import ApiToken, JobSeeker, User
 from app.models.process_admin import FormSpecVersion, ProcessDraft
 from app.models.processes import ProcessVersion
 
-__all__ = ["ApiToken", "AuditEntry", "Case", "CaseParty", "Diagnosis", "Document", "Event", "FormSpecVersion",
+__all__ = ["ApiToken", "Approval", "ApprovalHire", "PassNumberCounter", "Prolongation", "ProlongationRequest",
+           "Suspension", "AuditEntry", "Case", "CaseParty", "Diagnosis", "Document", "Event", "FormSpecVersion",
            "Invitation", "JobDescription", "JobSeeker", "Membership", "Notification", "Organisation", "ProcessDraft",
            "ProcessVersion", "SavedFilter", "Task", "User"]

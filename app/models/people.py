@@ -50,10 +50,17 @@ class JobSeeker(db.Model):
     first_name: Mapped[str] = mapped_column(String(120))
     last_name: Mapped[str] = mapped_column(String(120))
     birth_date = mapped_column(Date, nullable=True)
+    # Birth place, completed at hire (DOMAIN §5 step 1): a commune in France, else a country.
+    birth_place: Mapped[str] = mapped_column(String(120), default="")
+    birth_country: Mapped[str] = mapped_column(String(80), default="")
     email: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
     phone: Mapped[str] = mapped_column(String(20), default="")
     nir: Mapped[str | None] = mapped_column(String(15), unique=True, nullable=True)
     nir_missing_reason: Mapped[str] = mapped_column(String(40), default="")
+    # France Travail identifier, or the person declared not registered there: either lets a
+    # PASS IAE be issued without a NIR (DOMAIN §5 step 5).
+    france_travail_id: Mapped[str] = mapped_column(String(11), default="")
+    france_travail_not_registered: Mapped[bool] = mapped_column(Boolean, default=False)
     address: Mapped[str] = mapped_column(String(255), default="")
     postcode: Mapped[str] = mapped_column(String(5), default="")
     city: Mapped[str] = mapped_column(String(120), default="")

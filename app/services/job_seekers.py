@@ -3,8 +3,8 @@ and show of them only what the viewer may see.
 
 A person is identified by a NIR (checked with its key) or an email; both are unique, so a
 second person with the same NIR or email is never created: the caller is offered the
-existing one instead. The PASS IAE facts the sending of applications needs are read through
-the three `*_pass*` seams below, which answer "none" until PASS IAE rows exist.
+existing one instead. The PASS IAE facts the sending of applications needs (valid PASS, last
+end, blocking suspension) are read from app/services/approvals.py.
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -202,23 +202,33 @@ def visible_diagnoses(seeker, viewer, organisation):
     return [d for d in rows if eligibility.visible_to_prescriber(_facts(d))]
 
 
-# -- PASS IAE seams: no PASS rows exist yet, so none is valid, suspended or ended ----------------
-# The PASS IAE issue replaces these three bodies; their callers already apply the rules.
+# -- PASS IAE facts the sending of applications needs (rows in app/services/approvals.py) ------
 
 def valid_pass(seeker, on=None):
-    """The person's PASS IAE valid on `on`, or None."""
-    return None
+    """The person's PASS IAE valid on `on` (started or not), or None."""
+    from app.services import approvals as passes
+    return passes.valid_pass(seeker.id, on or today_paris())
 
 
 def last_pass_end(seeker):
     """The effective end of the person's last PASS IAE (for the waiting period, DOMAIN §7.3), or None."""
-    return None
+    from app.services import approvals as passes
+    return passes.last_pass_end(seeker.id)
 
 
 def suspended_pass_blocking(seeker, on=None):
     """A French message when a suspended PASS whose reason does not allow unsuspension blocks a
     new application (DOMAIN §3 step 2), else None."""
-    return None
+    from app.domain import approvals
+    from app.services import approvals as passes
+
+    on = on or today_paris()
+    current = valid_pass(seeker, on)
+    suspension = passes.ongoing_suspension(current, on) if current else None
+    if suspension is None or suspension.reason in approvals.REASONS_ENDED_BY_A_NEW_HIRE:
+        return None
+    return (f"Le PASS IAE de ce candidat est suspendu jusqu'au {approvals.fr_date(suspension.end_on)} pour un "
+            "motif qui ne permet pas de nouvelle candidature avant la fin de la suspension.")
 
 
 def check_can_apply(seeker, company, sender_is_authorized_prescriber, on=None):
