@@ -6,7 +6,7 @@ single search box that recognises what it is given:
     reference  CAND-2026-000123        case number  123
     NIR        2 94 08 35 140 041 xx   (checked with its key; a malformed one gets a French message)
     SIRET      14 digits               (checked with its key)
-    PASS IAE   99999 00 00123          (not managed yet: says so)
+    PASS IAE   99999 00 00123          (the cases of its holder: their hires and applications)
     e-mail     someone@example.fr      (the job seeker's)
     text       a job seeker's first or last name (prefix), or an organisation's name (contains)
 
@@ -19,9 +19,19 @@ from datetime import timedelta
 
 from sqlalchemy import exists, func, or_, select, union
 
+from app.domain.approvals import validate_pass_number
 from app.domain.identifiers import InvalidIdentifier, validate_nir, validate_siret
 from app.extensions import db
-from app.models import Case, CaseParty, JobSeeker, Organisation, SavedFilter, Task
+from app.models import (
+    Approval,
+    ApprovalHire,
+    Case,
+    CaseParty,
+    JobSeeker,
+    Organisation,
+    SavedFilter,
+    Task,
+)
 from app.models.base import utcnow
 from app.services import supervision
 from app.services.tasks import ServiceError
@@ -35,10 +45,9 @@ STATUSES = {"running": "En cours", "completed": "Terminé", "error": "Bloqué (�
             "suspended": "Suspendu", "cancelled": "Annulé"}
 _SEPARATORS = re.compile(r"[\s.\-/]")
 _REFERENCE = re.compile(r"^[A-Za-z]{2,10}-\d{4}-\d{1,9}$")
-PASS_SEARCH_UNAVAILABLE = ("La recherche par numéro de PASS IAE sera disponible quand les PASS IAE seront "
-                           "gérés par Parcours.")
-PERSON_SEARCH_REFUSED = ("La recherche par personne (nom, NIR, e-mail) est réservée aux structures qui suivent "
-                         "ces personnes et au support : cherchez par référence, structure ou SIRET.")
+PASS_NOT_FOUND = "Aucun PASS IAE ne porte ce numéro."
+PERSON_SEARCH_REFUSED = ("La recherche par personne (nom, NIR, e-mail, numéro de PASS IAE) est réservée aux structures "
+                         "qui suivent ces personnes et au support : cherchez par référence, structure ou SIRET.")
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,8 @@ def interpret(q):
         return "case_id", int(compact)
     if compact.isdigit() and len(compact) == 14:
         return "siret", compact
-    if compact.isdigit() and len(compact) == 12 and compact.startswith("99999"):
+    if compact.isdigit() and compact.startswith("9999"):
+        # No NIR starts with 9: a number of the PASS prefix's shape is a PASS, checked in full later.
         return "pass", compact
     if len(compact) >= 10 and (compact.isdigit() or re.fullmatch(r"\d{5}2[AB]\d+", compact)):
         return "nir", compact
@@ -93,7 +103,7 @@ def search(scope, query, page=1, now=None):
     if kind:
         found = _search_conditions(scope, kind, value)
         if found is None:
-            notice = PASS_SEARCH_UNAVAILABLE
+            notice = PASS_NOT_FOUND
             conditions.append(Case.id.is_(None))
         else:
             conditions.append(found)
@@ -107,15 +117,15 @@ def search(scope, query, page=1, now=None):
 
 
 def _search_conditions(scope, kind, value):
-    """A condition on Case for the recognised search, None for a PASS number (not managed yet)."""
-    if kind in ("nir", "email") and not scope.personal_data:
+    """A condition on Case for the recognised search, None for a PASS number no PASS bears."""
+    if kind in ("nir", "email", "pass") and not scope.personal_data:
         raise ServiceError(PERSON_SEARCH_REFUSED, 403)
     if kind == "reference":
         return Case.reference == value
     if kind == "case_id":
         return Case.id == value
     if kind == "pass":
-        return None
+        return _pass_condition(value)
     if kind == "siret":
         try:
             siret = validate_siret(value)
@@ -132,6 +142,21 @@ def _search_conditions(scope, kind, value):
     if kind == "email":
         return Case.job_seeker_id.in_(select(JobSeeker.id).where(func.lower(JobSeeker.email) == value))
     return _text_condition(scope, value)
+
+
+def _pass_condition(value):
+    """The cases of the PASS's holder: the hires made on it and the person's applications."""
+    try:
+        number = validate_pass_number(value)
+    except InvalidIdentifier as exc:
+        raise ServiceError(f"Recherche par numéro de PASS IAE : {exc}", 422, {"q": [str(exc)]}) from None
+    approval = db.session.execute(select(Approval.id, Approval.job_seeker_id)
+                                  .where(Approval.number == number)).first()
+    if approval is None:
+        return None
+    hires = select(ApprovalHire.case_id).where(ApprovalHire.approval_id == approval.id,
+                                               ApprovalHire.case_id.isnot(None))
+    return or_(Case.id.in_(hires), Case.job_seeker_id == approval.job_seeker_id)
 
 
 def _text_condition(scope, text):

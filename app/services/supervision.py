@@ -25,7 +25,19 @@ from sqlalchemy import case as when
 
 from app.domain.vocabularies import COMPANY_KINDS, REFUSAL_REASONS, SENDER_KINDS
 from app.extensions import db
-from app.models import Case, CaseParty, Event, Organisation, ProcessVersion, Task, User
+from app.models import (
+    Approval,
+    ApprovalHire,
+    Case,
+    CaseParty,
+    Event,
+    Organisation,
+    ProcessVersion,
+    Prolongation,
+    Suspension,
+    Task,
+    User,
+)
 from app.models.base import UTCDateTime, utcnow
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -37,7 +49,7 @@ SUPPORT_EVENT_KINDS = ("task_reassigned", "party_changed", "case_suspended", "ca
 JOURNAL_SIZE = 20
 # Lead times look up each case's tasks and events: beyond this many cases, a regular sample.
 SAMPLE_SIZE = 2_000
-PASS_UNAVAILABLE = "Disponible quand les PASS IAE seront gérés par Parcours."
+PASS_EXPIRY_MONTHS = 3
 
 
 @dataclass(frozen=True)
@@ -440,16 +452,60 @@ def refusal_reasons(process_key, scope, filters):
         chart={"type": "bar", "labels": "reason", "series": ["count"]})
 
 
-def pass_statistics(scope, filters):
-    """PASS IAE issued, suspended, prolonged, expiring within 3 months.
+def _passes_in_scope(scope, filters):
+    """Conditions on Approval: a PASS belongs to the scope through the companies that hired on it
+    (DOMAIN §12: the organisation of a PASS is its hiring company, the département is that company's)."""
+    company = []
+    if scope.kind == "organisation":
+        company.append(ApprovalHire.company_id == scope.organisation_id)
+    elif scope.kind == "department":
+        company.append(ApprovalHire.company_id.in_(
+            select(Organisation.id).where(Organisation.department == scope.department)))
+    if filters.organisation_id:
+        company.append(ApprovalHire.company_id == filters.organisation_id)
+    if filters.department or filters.company_kind:
+        organisations_ = select(Organisation.id).where(Organisation.category == "company")
+        if filters.department:
+            organisations_ = organisations_.where(Organisation.department == filters.department)
+        if filters.company_kind:
+            organisations_ = organisations_.where(Organisation.kind == filters.company_kind)
+        company.append(ApprovalHire.company_id.in_(organisations_))
+    if not company:
+        return []
+    return [Approval.id.in_(select(ApprovalHire.approval_id).where(*company))]
 
-    The seam for the PASS IAE tables: no such table exists yet, so the section says when it
-    will be available. When they come, count them here with the same scope and filters
-    (employer = the hiring company) and fill the rows below; the page, the CSV and the API
-    already show whatever rows this returns."""
-    return Table("pass", "PASS IAE", [("measure", "Indicateur"), ("count", "Nombre")], [],
-                 description="Délivrés, suspendus, prolongés, et qui expirent dans les 3 mois.",
-                 empty_message=PASS_UNAVAILABLE, available=False)
+
+def pass_statistics(scope, filters, today=None):
+    """PASS IAE issued, suspended and prolonged in the period (the day it was decided), and those
+    not cancelled whose end falls within the next 3 months (now, whatever the period)."""
+    from app.domain.approvals.dates import anniversary
+    from app.services.job_seekers import today_paris
+
+    today = today or today_paris()
+    in_scope = _passes_in_scope(scope, filters)
+    live = Approval.cancelled_at.is_(None)
+
+    def count(query):
+        return db.session.execute(query).scalar() or 0
+
+    issued = count(select(func.count()).select_from(Approval)
+                   .where(live, *in_scope, *_in_period(Approval.created_at, filters)))
+    counted = []
+    for model in (Suspension, Prolongation):
+        counted.append(count(select(func.count()).select_from(model).join(Approval, Approval.id == model.approval_id)
+                             .where(live, *in_scope, *_in_period(model.created_at, filters))))
+    expiring = count(select(func.count()).select_from(Approval).where(
+        live, *in_scope, Approval.end_on >= today, Approval.end_on < anniversary(today, PASS_EXPIRY_MONTHS)))
+    return Table(
+        "pass", "PASS IAE", [("measure", "Indicateur"), ("count", "Nombre")],
+        [{"measure": "PASS IAE délivrés sur la période", "count": issued},
+         {"measure": "Suspensions déclarées sur la période", "count": counted[0]},
+         {"measure": "Prolongations accordées sur la période", "count": counted[1]},
+         {"measure": f"PASS IAE qui expirent dans les {PASS_EXPIRY_MONTHS} mois", "count": expiring}],
+        description="Les PASS IAE des embauches dans les structures de votre périmètre : délivrés, suspendus et "
+                    "prolongés sur la période (selon la date de la décision) ; et, aujourd'hui, ceux qui arrivent à "
+                    f"leur terme dans les {PASS_EXPIRY_MONTHS} prochains mois.",
+        chart={"type": "bar", "labels": "measure", "series": ["count"]})
 
 
 def support_journal(process_key, scope, filters):

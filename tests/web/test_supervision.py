@@ -236,7 +236,7 @@ def test_dashboard_figures_for_support(app, client, world):
     acceptance = {r[0]: r[1:] for r in rows(page, "acceptance")}
     assert acceptance == {"Prescripteur": ["5", "1", "20,0"]}
     assert {r[0]: r[1] for r in rows(page, "refusals")} == {"Pas de recrutement en cours": "1"}
-    assert "Disponible quand les PASS IAE seront gérés par Parcours." in text(page)
+    assert {r[0]: r[1] for r in rows(page, "pass")}["PASS IAE délivrés sur la période"] == "0"
     # The diagram shows the same waiting points.
     assert '&#34;element&#34;: &#34;ut_new&#34;' in page.get_data(as_text=True) or \
         '"element": "ut_new"' in text(page)
@@ -355,7 +355,7 @@ def test_search_by_reference_name_siret_email_and_case_number(app, client, world
     assert references(client.get("/dossiers?q=leo.martin@exemple.test")) == leo
     assert references(client.get("/dossiers?q=812 345 676 00934")) == {reference(app, world.cases["A5"])}
     pass_search = client.get("/dossiers?q=999990000123")
-    assert "sera disponible quand les PASS IAE seront gérés" in text(pass_search)
+    assert "Aucun PASS IAE ne porte ce numéro." in text(pass_search)
     assert references(pass_search) == set()
     bad_siret = client.get("/dossiers?q=81234567600935")
     assert bad_siret.status_code == 422
@@ -380,7 +380,7 @@ def test_api_dashboard_and_search_follow_the_same_scopes(app, client, world):
     assert body["scope"] == {"kind": "department", "organisation_id": None, "department": "93"}
     tables = {t["key"]: t for t in body["tables"]}
     assert tables["stages"]["rows"] == [{"stage": "Nouvelle candidature", "count": 1}]
-    assert tables["pass"]["available"] is False
+    assert tables["pass"]["available"] is True
     found = client.get("/api/v1/cases/search", headers=headers).get_json()
     assert [item["reference"] for item in found["items"]] == [reference(app, world.cases["A5"])]
     assert found["items"][0]["title"] is None  # no personal data for an institution
