@@ -322,3 +322,25 @@ def can_view_processes(user):
 def can_edit_processes(user):
     """Only process owners edit, check, publish, roll back diagrams and migrate cases."""
     return user is not None and user.is_authenticated and user.is_active and bool(user.is_process_owner)
+
+
+# -- prolongations of a PASS IAE (app/services/prolongations.py; DOMAIN §9) ------------------
+
+def can_prolong_pass(user, organisation, approval):
+    """Declaring or requesting a prolongation: a member of an SIAE with a hire not cancelled on
+    this PASS, acting for that SIAE (DOMAIN §9)."""
+    from app.services.approvals import hiring_companies
+
+    if approval is None or organisation is None or not organisation.is_siae:
+        return False
+    return is_member(user, organisation.id) and organisation.id in hiring_companies(approval)
+
+
+def can_decide_prolongation_request(user, prolongation_request):
+    """Granting or denying a request: any active member of the prescriber organisation it is
+    addressed to, as long as that organisation is an authorized prescriber (DOMAIN §9)."""
+    if prolongation_request is None:
+        return False
+    organisation = prolongation_request.prescriber_organisation
+    return (organisation is not None and organisation.is_authorized_prescriber
+            and is_member(user, organisation.id))

@@ -294,3 +294,35 @@ def reassignment_candidates(context):
 def case_roles(context):
     """Roles of a case whose organisation support may change."""
     return as_choices(context.get("roles"))
+
+
+# --- prolongations of a PASS IAE (forms/prolongation_*.yaml, app/services/prolongations.py) --
+
+@provider("prolongation_reasons")
+def prolongation_reasons(context):
+    """The reasons this employer may choose now for this PASS (computed by the service)."""
+    return as_choices(context.get("prolongation_reasons"))
+
+
+@provider("prolongation_prescriber_organisations")
+def prolongation_prescriber_organisations(context):
+    """The authorized prescriber organisations of the person chosen by email."""
+    return as_choices(context.get("prescriber_organisations"))
+
+
+@provider("prolongation_deny_reasons")
+def prolongation_deny_reasons(context):
+    from app.domain.approvals.prolongations import DENY_REASONS
+    return dict(DENY_REASONS)
+
+
+@provider("prolongation_proposed_actions")
+def prolongation_proposed_actions(context):
+    from app.domain.approvals.prolongations import DENY_PROPOSED_ACTIONS
+    return dict(DENY_PROPOSED_ACTIONS)
+
+
+@provider("prolongation_request_states")
+def prolongation_request_states(context):
+    from app.domain.approvals.prolongations import PROLONGATION_REQUEST_STATES
+    return dict(PROLONGATION_REQUEST_STATES)

@@ -55,6 +55,31 @@ TEMPLATES = {
                                      "Elles sont désactivées et ne reçoivent plus de candidatures.\n\n"
                                      "{job_list}\n\nSi vous recrutez toujours sur ces postes, réactivez-les "
                                      "depuis la page « Fiches de poste » de votre structure."),
+    # Prolongations of a PASS IAE (bpmn/prolongation.bpmn, DOMAIN §9 and §11).
+    "prolongation_recorded": ("PASS IAE prolongé",
+                              "{company_name} a prolongé le PASS IAE n° {approval_number_display} de "
+                              "{job_seeker_name} jusqu'au {end_display} (motif : {reason_label})."),
+    "prolongation_request_new": ("Nouvelle demande de prolongation",
+                                 "{company_name} vous demande de prolonger le PASS IAE n° {approval_number_display} "
+                                 "de {job_seeker_name} jusqu'au {end_display} (motif : {reason_label}).\n\n"
+                                 "Explication de l'employeur : {explanation}\n\n"
+                                 "Retrouvez la demande dans « Demandes de prolongation » pour l'accepter ou la "
+                                 "refuser."),
+    "prolongation_request_reminder": ("Rappel : demande de prolongation à traiter",
+                                      "La demande de prolongation du PASS IAE n° {approval_number_display} de "
+                                      "{job_seeker_name}, envoyée par {company_name} le {requested_display} à "
+                                      "{prescriber_organisation_name}, attend toujours une décision.\n\n"
+                                      "Tout membre de {prescriber_organisation_name} peut l'accepter ou la refuser "
+                                      "depuis « Demandes de prolongation »."),
+    "prolongation_request_granted": ("Demande de prolongation acceptée",
+                                     "{prescriber_organisation_name} a accepté la prolongation du PASS IAE "
+                                     "n° {approval_number_display} de {job_seeker_name} : il est valable jusqu'au "
+                                     "{end_display}."),
+    "prolongation_request_denied": ("Demande de prolongation refusée",
+                                    "{prescriber_organisation_name} a refusé la prolongation du PASS IAE "
+                                    "n° {approval_number_display} de {job_seeker_name}.\n\n"
+                                    "Motif : {deny_reason_label}\n\nExplication : {deny_explanation}"
+                                    "{proposed_actions_line}"),
 }
 
 
@@ -144,6 +169,12 @@ def queue(case, template, data, who):
     """Write one outbox row per recipient of the case; returns the rows."""
     return _store([_row(template, data, email, user, case.id, for_job_seeker=is_job_seeker)
                    for user, email, is_job_seeker in recipients(case, who)])
+
+
+def queue_for_case_users(case, template, data, users):
+    """Outbox rows of a case for named people (a prolongation request's assignee and colleagues)."""
+    unique = {user.id: user for user in users if user is not None and user.is_active}.values()
+    return _store([_row(template, data, user.email, user, case.id) for user in unique])
 
 
 def queue_for_users(users, template, data):

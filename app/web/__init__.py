@@ -10,6 +10,7 @@ applications.py   /candidatures/envoyees, /candidatures/recues, /mes-candidature
 directory.py      /structures, /structures/<id>: the employers' directory and a company's page
 company_admin.py  /structures/<id>/fiches, /parametres: job descriptions and receiving applications
 prescription.py   /candidatures/nouvelle, /candidatures/embauche-directe: sending applications
+prolongations.py  /pass/<id>/prolonger, /prolongations/demandes: prolonging a PASS IAE
 process_admin.py  /processus: process owners edit, check, publish and migrate the diagrams
 supervision.py    /pilotage/<process>, /dossiers: supervisors' dashboards and case list (+ CSV exports)
 support.py        /dossiers/<id>/support, /taches/<id>/reaffecter|corriger, /incidents, /support/files
@@ -33,6 +34,8 @@ def register_web(app):
         app.register_blueprint(module.bp)
     from app.web import prescription
     app.register_blueprint(prescription.bp)
+    from app.web import prolongations
+    app.register_blueprint(prolongations.bp)
     from app.services import process_admin as process_admin_service
     from app.web import process_admin
     app.register_blueprint(process_admin.bp)
