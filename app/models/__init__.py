@@ -2,6 +2,7 @@
 from app.models.approvals import Approval, ApprovalHire, PassNumberCounter, Prolongation, ProlongationRequest, Suspension
 from app.models.audit import AuditEntry
 from app.models.cases import Case, CaseParty, Event, Task
+from app.models.case_flows import CaseFlowCount
 from app.models.documents import Document
 from app.models.eligibility import Diagnosis
 from app.models.filters import SavedFilter
@@ -13,6 +14,6 @@ from app.models.process_admin import FormSpecVersion, ProcessDraft
 from app.models.processes import ProcessVersion
 
 __all__ = ["ApiToken", "Approval", "ApprovalHire", "PassNumberCounter", "Prolongation", "ProlongationRequest",
-           "Suspension", "AuditEntry", "Case", "CaseParty", "Diagnosis", "Document", "Event", "FormSpecVersion",
+           "Suspension", "AuditEntry", "Case", "CaseFlowCount", "CaseParty", "Diagnosis", "Document", "Event", "FormSpecVersion",
            "Invitation", "JobDescription", "JobSeeker", "Membership", "Notification", "Organisation", "ProcessDraft",
            "ProcessVersion", "SavedFilter", "Task", "User"]

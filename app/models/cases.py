@@ -11,12 +11,12 @@ class Case(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(40), unique=True, nullable=True)
-    process_key: Mapped[str] = mapped_column(String(80), index=True)
+    process_key: Mapped[str] = mapped_column(String(80), index=True, active_history=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
     # running / completed / error / cancelled / suspended
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
     # Business stage set by milestones in the diagram (key and label as drawn).
-    stage: Mapped[str] = mapped_column(String(40), default="", index=True)
+    stage: Mapped[str] = mapped_column(String(40), default="", index=True, active_history=True)
     stage_label: Mapped[str] = mapped_column(String(120), default="")
     title: Mapped[str] = mapped_column(String(255), default="")
     job_seeker_id: Mapped[int | None] = mapped_column(ForeignKey("job_seekers.id"), nullable=True, index=True)
@@ -34,9 +34,11 @@ class Case(db.Model):
     # the workflow data keys named by the process property `summaryFields`.
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # active_history: the old value is known at flush even if never read, so that
+    # app/models/case_flows.py can move the case from one counter to another.
+    created_at = mapped_column(UTCDateTime(), default=utcnow, index=True, active_history=True)
     updated_at = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    closed_at = mapped_column(UTCDateTime(), nullable=True)
+    closed_at = mapped_column(UTCDateTime(), nullable=True, active_history=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     # The employer party's organisation, département and kind, copied here whenever the employer
@@ -44,6 +46,16 @@ class Case(db.Model):
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
     employer_department: Mapped[str] = mapped_column(String(3), default="")
     employer_kind: Mapped[str] = mapped_column(String(20), default="")
+    # Supervision facts, kept in step at every flush by app/models/case_flows.py: who sent the
+    # application and why it was refused (from the summary), when the employer first answered and
+    # when it was first accepted, and the oldest open task's creation and the earliest due date
+    # (None when no task waits): dashboards and the case list read them from indexes.
+    sender_kind: Mapped[str] = mapped_column(String(20), default="", active_history=True)
+    refusal_reason: Mapped[str] = mapped_column(String(40), default="", active_history=True)
+    first_answer_at = mapped_column(UTCDateTime(), nullable=True)
+    accepted_at = mapped_column(UTCDateTime(), nullable=True)
+    waiting_since = mapped_column(UTCDateTime(), nullable=True)
+    next_due_at = mapped_column(UTCDateTime(), nullable=True)
 
     # Optimistic lock: an UPDATE that finds another lock_version fails with StaleDataError.
     __mapper_args__ = {"version_id_col": lock_version}
@@ -52,10 +64,20 @@ class Case(db.Model):
     # index, so they read the index only.
     __table_args__ = (
         Index("ix_cases_process_created", "process_key", "created_at",
-              postgresql_include=["id", "stage", "status", "employer_department", "employer_kind"]),
+              postgresql_include=["id", "stage", "status", "employer_department", "employer_kind", "sender_kind",
+                                  "refusal_reason"]),
         Index("ix_cases_department", "employer_department", "created_at",
-              postgresql_include=["id", "process_key", "stage", "status", "employer_kind", "closed_at"]),
+              postgresql_include=["id", "process_key", "stage", "status", "employer_kind", "closed_at",
+                                  "sender_kind", "refusal_reason", "first_answer_at", "accepted_at"]),
         Index("ix_cases_process_closed", "process_key", "closed_at"),
+        # Lead times of a large scope are measured on one case in 32 (by id): this index holds them.
+        Index("ix_cases_sample", "process_key", "created_at",
+              postgresql_include=["employer_department", "employer_kind", "stage", "first_answer_at",
+                                  "accepted_at"],
+              postgresql_where=text("id % 32 = 0"), sqlite_where=text("id % 32 = 0")),
+        # The case list's "overdue" and "waiting since" filters, newest first.
+        Index("ix_cases_waiting", "created_at", postgresql_include=["waiting_since", "next_due_at"],
+              postgresql_where=text("waiting_since IS NOT NULL"), sqlite_where=text("waiting_since IS NOT NULL")),
     )
 
     process_version = relationship("ProcessVersion")

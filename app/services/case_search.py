@@ -186,14 +186,11 @@ def _filter_conditions(query, now):
         conditions.append(Case.status == query.status)
     conditions += supervision.filter_conditions(
         supervision.Filters(department=query.department, organisation_id=query.organisation_id))
-    waiting = []
+    # The oldest open task's creation and the earliest due date, kept on the case (app/models/case_flows.py).
     if query.waiting_days:
-        waiting.append(Task.created_at < now - timedelta(days=query.waiting_days))
+        conditions.append(Case.waiting_since < now - timedelta(days=query.waiting_days))
     if query.overdue:
-        waiting.append(Task.due_at < now)
-    if waiting:
-        conditions.append(exists().where(Task.case_id == Case.id, Task.state == "open", Task.listed.is_(True),
-                                         *waiting))
+        conditions.append(Case.next_due_at < now)
     return conditions
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, and_, func, literal, literal_column, select, union_all
+from sqlalchemy import and_, func, literal, literal_column, select
 from sqlalchemy import case as when
 
 from app.domain.vocabularies import COMPANY_KINDS, REFUSAL_REASONS, SENDER_KINDS
@@ -38,7 +38,8 @@ from app.models import (
     Task,
     User,
 )
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import utcnow
+from app.models.case_flows import CaseFlowCount
 
 PARIS = ZoneInfo("Europe/Paris")
 DUE_SOON_DAYS = 3
@@ -47,8 +48,10 @@ SLOWEST_COUNT = 3
 SUPPORT_EVENT_KINDS = ("task_reassigned", "party_changed", "case_suspended", "case_resumed", "case_cancelled",
                        "service_retried", "service_skipped", "data_corrected")
 JOURNAL_SIZE = 20
-# Lead times look up each case's tasks and events: beyond this many cases, a regular sample.
-SAMPLE_SIZE = 2_000
+# Lead times of a scope with more cases than this are measured on the cases whose id is a
+# multiple of SAMPLE_EVERY (a regular sample that the partial index ix_cases_sample holds).
+SAMPLE_SIZE = 20_000
+SAMPLE_EVERY = 32
 PASS_EXPIRY_MONTHS = 3
 
 
@@ -138,6 +141,23 @@ def _in_period(column, filters):
     return conditions
 
 
+def whole_platform(scope, filters):
+    """Every case of the platform: figures then come from the daily counters (CaseFlowCount)."""
+    return scope.kind == "platform" and not (filters.department or filters.organisation_id or filters.company_kind)
+
+
+def _counted(process_key, filters, measure, *columns):
+    """SELECT columns, SUM(cases) FROM the daily counters of the period, grouped by columns."""
+    conditions = [CaseFlowCount.process_key == process_key, CaseFlowCount.measure == measure]
+    if filters.date_from:
+        conditions.append(CaseFlowCount.day >= filters.date_from)
+    if filters.date_to:
+        conditions.append(CaseFlowCount.day <= filters.date_to)
+    total = func.sum(CaseFlowCount.cases)
+    return (select(*columns, total).where(*conditions).group_by(*columns)
+            .having(total != 0))
+
+
 def case_conditions(process_key, scope, filters, period=True):
     conditions = [Case.process_key == process_key, *scope_conditions(scope), *filter_conditions(filters)]
     if period:
@@ -157,33 +177,14 @@ def _seconds_between(later, earlier):
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
-def _summary_field(name):
-    """A text value of the case's summary JSON. `name` is one of this module's constants."""
-    assert name.isidentifier()
-    if _dialect() == "postgresql":
-        return literal_column(f"cases.summary ->> '{name}'")
-    return func.json_extract(Case.summary, f"$.{name}")
-
-
-def _paris_midnight(day):
-    return datetime.combine(day, time(), PARIS).astimezone(UTC)
-
-
-def _weekly_by_ranges(conditions, column_, filters, now):
-    """{monday: count}, one count per week over the (process, date) index: on the whole platform
-    there are too many cases to turn each one's date into its week."""
-    first_seen = None
-    if filters.date_from is None:
-        first = db.session.execute(select(func.min(column_)).where(*conditions)).scalar()
-        first_seen = first.astimezone(PARIS).date() if first else None
-    weeks = _weeks(filters, first_seen, now)
-    if weeks is None:
-        return {}
-    counts = db.session.execute(
-        select(weeks.c.monday, select(func.count()).select_from(Case)
-               .where(*conditions, column_ >= weeks.c.starts, column_ < weeks.c.ends)
-               .correlate(weeks).scalar_subquery())).all()
-    return {_as_date(monday): count for monday, count in counts if count}
+def _weekly_counted(process_key, filters, measure):
+    """{monday: count} from the daily counters (the whole platform)."""
+    counts = {}
+    for day, count in db.session.execute(_counted(process_key, filters, measure, CaseFlowCount.day)):
+        day = _as_date(day)
+        monday = day - timedelta(days=day.weekday())
+        counts[monday] = counts.get(monday, 0) + int(count)
+    return counts
 
 
 def _weekly_grouped(conditions, column_, filters, now):
@@ -199,23 +200,6 @@ def _weekly_grouped(conditions, column_, filters, now):
         monday = day - timedelta(days=day.weekday())
         counts[monday] = counts.get(monday, 0) + 1
     return counts
-
-
-def _weeks(filters, first_seen, now):
-    """VALUES (monday, starts, ends) of the ISO weeks (Paris time) of the period, oldest first."""
-    today = now.astimezone(PARIS).date()
-    first = filters.date_from or first_seen or today
-    last = min(filters.date_to, today) if filters.date_to else today
-    monday = first - timedelta(days=first.weekday())
-    rows = []
-    while monday <= last:
-        rows.append((monday, _paris_midnight(monday), _paris_midnight(monday + timedelta(days=7))))
-        monday += timedelta(days=7)
-    if not rows:
-        return None
-    # A UNION ALL of constants, since SQLite cannot name the columns of a VALUES list.
-    return union_all(*[select(literal(m, Date()).label("monday"), literal(a, UTCDateTime()).label("starts"),
-                              literal(b, UTCDateTime()).label("ends")) for m, a, b in rows]).subquery("weeks")
 
 
 def _median_and_count(values_select):
@@ -261,10 +245,13 @@ def stage_labels(process_key, stages):
 
 
 def cases_by_stage(process_key, scope, filters):
-    rows = db.session.execute(
-        select(Case.stage, func.count())
-        .where(*case_conditions(process_key, scope, filters)).group_by(Case.stage)
-        .order_by(func.count().desc(), Case.stage)).all()
+    if whole_platform(scope, filters):
+        rows = db.session.execute(_counted(process_key, filters, "opened", CaseFlowCount.stage)).all()
+    else:
+        rows = db.session.execute(
+            select(Case.stage, func.count())
+            .where(*case_conditions(process_key, scope, filters)).group_by(Case.stage)).all()
+    rows = sorted(((stage, int(count)) for stage, count in rows), key=lambda r: (-r[1], r[0] or ""))
     labels = stage_labels(process_key, [stage for stage, _count in rows if stage])
     return Table(
         "stages", "Dossiers par étape", [("stage", "Étape"), ("count", "Dossiers")],
@@ -277,10 +264,12 @@ def opened_and_closed_per_week(process_key, scope, filters, now=None):
     """Cases opened and closed per ISO week (Monday to Sunday, Paris time) of the period."""
     now = now or utcnow()
     conditions = case_conditions(process_key, scope, filters, period=False)
-    whole_platform = scope.kind == "platform" and not (filters.department or filters.organisation_id)
     counts = {}
     for key, column_ in (("opened", Case.created_at), ("closed", Case.closed_at)):
-        found = (_weekly_by_ranges if whole_platform else _weekly_grouped)(conditions, column_, filters, now)
+        if whole_platform(scope, filters):
+            found = _weekly_counted(process_key, filters, key)
+        else:
+            found = _weekly_grouped(conditions, column_, filters, now)
         for monday, count in found.items():
             counts.setdefault(monday, {})[key] = count
     rows = []
@@ -381,22 +370,21 @@ def waiting_points(process_key, scope, filters, now=None):
 
 def lead_times(process_key, scope, filters):
     conditions = case_conditions(process_key, scope, filters)
-    # Each case needs a look-up of its tasks and events: above SAMPLE_SIZE cases, the medians
-    # are estimated on a regular sample (one case in k, by id), and the table says so.
-    total = db.session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar()
-    step = -(-total // SAMPLE_SIZE) if total > SAMPLE_SIZE else 1
+    # Above SAMPLE_SIZE cases the medians are estimated on a regular sample (one case in
+    # SAMPLE_EVERY, by id, which an index holds), and the table says so.
+    if whole_platform(scope, filters):
+        total = db.session.execute(_counted(process_key, filters, "opened").with_only_columns(
+            func.sum(CaseFlowCount.cases))).scalar() or 0
+    else:
+        total = db.session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar()
+    step = SAMPLE_EVERY if total > SAMPLE_SIZE else 1
     if step > 1:
-        conditions = [*conditions, Case.id % step == 0]
-    first_answer = (select(func.min(Task.completed_at))
-                    .where(Task.case_id == Case.id, Task.role == "employer", Task.state == "completed")
-                    .correlate(Case).scalar_subquery())
-    answered = select(_seconds_between(first_answer, Case.created_at).label("d")).where(*conditions)
-    accepted_at = (select(func.min(Event.at))
-                   .where(Event.case_id == Case.id, Event.kind == "stage_changed",
-                          _event_stage() == "accepted")
-                   .correlate(Case).scalar_subquery())
-    hired = (select(_seconds_between(accepted_at, Case.created_at).label("d"))
-             .where(*conditions, Case.stage == "accepted"))
+        # Written as the index's predicate, constants included, so that PostgreSQL uses it.
+        conditions = [*conditions, literal_column(f"cases.id % {SAMPLE_EVERY} = 0")]
+    answered = (select(_seconds_between(Case.first_answer_at, Case.created_at).label("d"))
+                .where(*conditions, Case.first_answer_at.isnot(None)))
+    hired = (select(_seconds_between(Case.accepted_at, Case.created_at).label("d"))
+             .where(*conditions, Case.stage == "accepted", Case.accepted_at.isnot(None)))
     rows = []
     for label, durations in (("Première réponse de l'employeur", answered), ("Embauche (candidature acceptée)", hired)):
         median, count = _median_and_count(durations)
@@ -412,21 +400,20 @@ def lead_times(process_key, scope, filters):
         description=description)
 
 
-def _event_stage():
-    if _dialect() == "postgresql":
-        return literal_column("events.data ->> 'stage'")
-    return func.json_extract(Event.data, "$.stage")
-
-
 def acceptance_by_sender(process_key, scope, filters):
-    kind = _summary_field("sender_kind")
-    rows = db.session.execute(
-        select(kind, func.count(), func.sum(when((Case.stage == "accepted", 1), else_=0)))
-        .where(*case_conditions(process_key, scope, filters)).group_by(kind)).all()
+    if whole_platform(scope, filters):
+        rows = db.session.execute(
+            _counted(process_key, filters, "opened", CaseFlowCount.sender_kind).add_columns(
+                func.sum(when((CaseFlowCount.stage == "accepted", CaseFlowCount.cases), else_=0)))).all()
+    else:
+        rows = db.session.execute(
+            select(Case.sender_kind, func.count(), func.sum(when((Case.stage == "accepted", 1), else_=0)))
+            .where(*case_conditions(process_key, scope, filters)).group_by(Case.sender_kind)).all()
     table_rows = []
     for code, sent, accepted in rows:
-        if code is None:
+        if not code:
             continue
+        sent = int(sent)
         accepted = int(accepted or 0)
         table_rows.append({"sender": SENDER_KINDS.get(code, code), "sent": sent, "accepted": accepted,
                            "rate": round(100.0 * accepted / sent, 1) if sent else None})
@@ -439,10 +426,15 @@ def acceptance_by_sender(process_key, scope, filters):
 
 
 def refusal_reasons(process_key, scope, filters):
-    reason = _summary_field("refusal_reason")
-    rows = db.session.execute(
-        select(reason, func.count()).where(*case_conditions(process_key, scope, filters), Case.stage == "refused")
-        .group_by(reason).order_by(func.count().desc())).all()
+    if whole_platform(scope, filters):
+        rows = db.session.execute(_counted(process_key, filters, "opened", CaseFlowCount.refusal_reason)
+                                  .where(CaseFlowCount.stage == "refused")).all()
+    else:
+        rows = db.session.execute(
+            select(Case.refusal_reason, func.count())
+            .where(*case_conditions(process_key, scope, filters), Case.stage == "refused")
+            .group_by(Case.refusal_reason)).all()
+    rows = sorted(((code, int(count)) for code, count in rows), key=lambda r: (-r[1], r[0] or ""))
     return Table(
         "refusals", "Motifs de refus",
         [("reason", "Motif"), ("count", "Candidatures déclinées")],
