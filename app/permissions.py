@@ -344,3 +344,31 @@ def can_decide_prolongation_request(user, prolongation_request):
     organisation = prolongation_request.prescriber_organisation
     return (organisation is not None and organisation.is_authorized_prescriber
             and is_member(user, organisation.id))
+
+# -- suspension of a PASS IAE (app/services/suspensions.py; DOMAIN §8, seed 003 §3.2) --------
+
+def can_suspend_pass(user, organisation, approval, today=None):
+    """A member acting for the SIAE of the last hire not cancelled on this PASS, or for an
+    authorized prescriber when the holder has no contract left (every hire cancelled or
+    ended before today); the PASS valid today (started, not expired, not already suspended)."""
+    from app.domain import approvals as rules
+    from app.services import approvals, suspensions
+    from app.services.job_seekers import today_paris
+
+    if approval is None or organisation is None or approval.cancelled_at is not None:
+        return False
+    if not is_member(user, organisation.id):
+        return False
+    today = today or today_paris()
+    if rules.pass_status(approvals.facts(approval), today) != rules.STATUS_VALID:
+        return False
+    if organisation.category == "company":
+        hire = approvals.last_hire(approval)
+        return hire is not None and hire.company_id == organisation.id
+    return organisation.is_authorized_prescriber and not suspensions.has_contract_left(approval, today)
+
+
+def can_change_suspension(user, organisation, suspension):
+    """Edit, end early or delete a suspension: members acting for the organisation that made it."""
+    return (suspension is not None and organisation is not None
+            and suspension.organisation_id == organisation.id and is_member(user, organisation.id))

@@ -292,6 +292,11 @@ class _Checker:
         try:
             value = evaluate_on_empty_data(expression)
         except NameError as exc:
+            if kind == "timeDate" and IDENTIFIER.match(expression):
+                # A date read from the case data (e.g. the end of a suspension), set by an earlier step.
+                self.add(event, f"{what} est lu dans la donnée « {expression} » du dossier : vérifiez qu'une "
+                                "étape précédente la calcule (date et heure ISO 8601).", severity="warning")
+                return
             self.add(event, f"{what} utilise le nom inconnu « {getattr(exc, 'name', '') or exc} » : une valeur "
                             f"fixe s'écrit entre guillemets, par exemple {example}.")
             return

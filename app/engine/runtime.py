@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -192,7 +193,8 @@ class CaseRun:
     def _sync_waits(self):
         wakes, messages = [], set()
         for pending in self.workflow.waiting_events():
-            if "Timer" in pending.event_type and pending.value:
+            # TimeDateEventDefinition has no "Timer" in its name: match every timer kind.
+            if ("Timer" in pending.event_type or pending.event_type == "TimeDateEventDefinition") and pending.value:
                 wakes.append(_parse_when(pending.value))
             elif pending.event_type == "MessageEventDefinition":
                 messages.add(pending.name)
@@ -220,6 +222,8 @@ class CaseRun:
 
     def _route_messages(self):
         for event in self.workflow.get_events():
+            if not isinstance(event.event_definition, MessageEventDefinition):
+                continue  # e.g. a terminate end event inside a subprocess: nothing to deliver
             name = event.event_definition.name
             targets = _message_targets(self.case, name)
             self.log("message_sent", f"Message émis : {name}",

@@ -326,3 +326,11 @@ def prolongation_proposed_actions(context):
 def prolongation_request_states(context):
     from app.domain.approvals.prolongations import PROLONGATION_REQUEST_STATES
     return dict(PROLONGATION_REQUEST_STATES)
+
+# --- suspensions of a PASS IAE (forms/suspension_*.yaml, app/services/suspensions.py) --------
+
+@provider("suspension_reasons")
+def suspension_reasons(context):
+    """The reasons of the organisation that suspends: its company kind, none for a prescriber."""
+    from app.domain.approvals.suspensions import reasons_for
+    return reasons_for(context.get("suspender_kind"))

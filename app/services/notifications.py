@@ -55,6 +55,18 @@ TEMPLATES = {
                                      "Elles sont désactivées et ne reçoivent plus de candidatures.\n\n"
                                      "{job_list}\n\nSi vous recrutez toujours sur ces postes, réactivez-les "
                                      "depuis la page « Fiches de poste » de votre structure."),
+    # Suspensions of a PASS IAE (bpmn/suspension.bpmn).
+    "suspension_started": ("PASS IAE suspendu",
+                           "{organisation_name} a suspendu votre PASS IAE n° {pass_number_display} du "
+                           "{start_display} au {end_display} (motif : {reason_label}).\n\n"
+                           "Les jours de suspension ne sont pas décomptés : votre PASS IAE se termine "
+                           "désormais le {pass_end_display}."),
+    "suspension_changed": ("Suspension de votre PASS IAE modifiée",
+                           "La suspension de votre PASS IAE n° {pass_number_display} court désormais du "
+                           "{start_display} au {end_display}. Votre PASS IAE se termine le {pass_end_display}."),
+    "suspension_deleted": ("Suspension de votre PASS IAE supprimée",
+                           "La suspension de votre PASS IAE n° {pass_number_display} a été supprimée. "
+                           "Votre PASS IAE se termine le {pass_end_display}."),
     # Prolongations of a PASS IAE (bpmn/prolongation.bpmn, DOMAIN §9 and §11).
     "prolongation_recorded": ("PASS IAE prolongé",
                               "{company_name} a prolongé le PASS IAE n° {approval_number_display} de "

@@ -7,6 +7,7 @@ from app.models import Organisation
 from app.services import notifications
 from app.services import organisation_operations  # noqa: F401  (registers its operations)
 from app.services import prescription_operations  # noqa: F401  (registers its operations)
+from app.services import suspension_operations  # noqa: F401  (registers its operations)
 from app.services import prolongation_operations  # noqa: F401  (registers its operations)
 
 # Answers of a previous employer that must not follow a transferred application (DOMAIN §4).
