@@ -372,3 +372,31 @@ def can_change_suspension(user, organisation, suspension):
     """Edit, end early or delete a suspension: members acting for the organisation that made it."""
     return (suspension is not None and organisation is not None
             and suspension.organisation_id == organisation.id and is_member(user, organisation.id))
+
+
+# -- PASS IAE (app/web/approvals.py, app/api/approvals.py; DOMAIN §7, §13) -----------------
+
+def can_see_pass(user, approval):
+    """A PASS IAE, its holder and its history: whoever may see the person (themself, the
+    organisations that sent or received one of their applications, support), and the members
+    of a company that hired on it. Institutions see aggregates only, never a PASS."""
+    if approval is None or user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if can_see_job_seeker(user, approval.job_seeker):
+        return True
+    orgs = active_org_ids(user)
+    return any(hire.company_id in orgs for hire in approval.hires)
+
+
+def can_download_pass_certificate(user, approval):
+    """The certificate is for the holder, for the employers who hired on the PASS (they keep it
+    in their files: a hire not cancelled) and for support; the prescribers see the PASS only."""
+    if approval is None or user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_support:
+        return True
+    seeker = approval.job_seeker
+    if seeker is not None and seeker.user_id is not None and seeker.user_id == user.id:
+        return True
+    orgs = active_org_ids(user)
+    return any(hire.company_id in orgs for hire in approval.hires if hire.cancelled_at is None)

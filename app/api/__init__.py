@@ -9,6 +9,7 @@ job_seekers.py   a job seeker's record and the search by NIR or email, on the sa
 directory.py  companies and job descriptions (read), on the same blueprint
 applications.py  the application lists (sent, received, mine), on the same blueprint
 support.py    supervisors' case search and dashboards, support's actions, on the same blueprint
+approvals.py  PASS IAE (by id, by number, a person's), on the same blueprint
 """
 
 
@@ -17,6 +18,7 @@ def register_api(app):
     from app.api import directory  # noqa: F401  (adds the directory's routes to bp)
     from app.api import support  # noqa: F401  (supervisors' and support's routes, on bp)
     from app.api import job_seekers  # noqa: F401  (adds its routes to bp)
+    from app.api import approvals  # noqa: F401  (PASS IAE routes, on bp)
     from app.api.views import bp
     from app.extensions import csrf
 

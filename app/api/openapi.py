@@ -878,3 +878,97 @@ def _support_paths():
 
 SCHEMAS.update(_support_schemas())
 PATHS.update(_support_paths())
+
+
+# -- PASS IAE (app/api/approvals.py) ------------------------------------------------------------
+
+def _pass_schemas():
+    from app.domain.approvals import PASS_STATUSES, PROLONGATION_REQUEST_STATES
+
+    day = {"type": "string", "format": "date"}
+    org = _nullable(_ref("OrganisationRef"))
+    person = _nullable(_ref("Person"))
+    return {
+        "PassHire": _object({
+            "company": _ref("OrganisationRef"),
+            "case_id": {**_nullable(INTEGER), "description": "Dossier d'embauche qui l'a enregistrée."},
+            "hiring_start_on": day,
+            "hiring_end_on": _nullable(day),
+            "cancelled": BOOLEAN,
+        }),
+        "PassSuspension": _object({
+            "id": INTEGER, "start_on": day, "end_on": day,
+            "end_unknown": {**BOOLEAN, "description": "Fin inconnue : la date de fin est alors le maximum permis."},
+            "reason": STRING, "reason_label": STRING, "organisation": org, "created_by": person,
+        }),
+        "PassProlongation": _object({
+            "id": INTEGER, "start_on": day, "end_on": day, "reason": STRING, "reason_label": STRING,
+            "declared_by": person, "declared_by_company": org, "validated_by": person,
+            "validated_by_organisation": {**org, "description": "Prescripteur habilité qui l'a accordée, "
+                                                               "pour les motifs qui en demandent un."},
+        }),
+        "PassProlongationRequest": _object({
+            "id": INTEGER,
+            "status": {"type": "string", "enum": list(PROLONGATION_REQUEST_STATES)},
+            "status_label": STRING, "reason": STRING, "reason_label": STRING, "start_on": day, "end_on": day,
+            "company": org, "prescriber_organisation": org, "created_at": DATETIME, "decided_at": _nullable(DATETIME),
+        }),
+        "PassHolder": _object({
+            "id": INTEGER, "name": STRING,
+            "birth_date": {**_nullable(day), "description": "Seulement pour qui peut voir les données personnelles "
+                                                            "de la personne ; sinon null."},
+        }),
+        "Pass": _object({
+            "id": INTEGER,
+            "number": {**STRING, "pattern": "^99999[0-9]{7}$", "description": "12 chiffres."},
+            "number_display": {**STRING, "description": "Le numéro tel qu'il s'affiche : 99999 00 00123."},
+            "status": {"type": "string", "enum": [*PASS_STATUSES, "cancelled"],
+                       "description": "État calculé au jour de la requête (heure de Paris)."},
+            "status_label": STRING,
+            "start_on": day,
+            "end_on": {**day, "description": "Fin actuelle, repoussée par les suspensions et prolongations."},
+            "base_end_on": {**day, "description": "Fin avant toute suspension ou prolongation."},
+            "remaining_days": {**INTEGER, "description": "Jours restants, jours suspendus non comptés ; 0 une fois "
+                                                         "expiré ou annulé."},
+            "cancelled_at": _nullable(DATETIME),
+            "origin": {"type": "string", "enum": ["issued", "manual"]},
+            "job_seeker": _ref("PassHolder"),
+            "hires": {"type": "array", "items": _ref("PassHire")},
+            "suspensions": {"type": "array", "items": _ref("PassSuspension")},
+            "prolongations": {"type": "array", "items": _ref("PassProlongation")},
+            "prolongation_requests": {"type": "array", "items": _ref("PassProlongationRequest")},
+            "links": _object({"self": STRING, "page": STRING}),
+        }, description="Un PASS IAE : visible par son titulaire, les organisations liées à l'une de ses "
+                       "candidatures, les employeurs qui l'ont embauché sur ce PASS et le support."),
+        "PassList": _object({"items": {"type": "array", "items": _ref("Pass")}}),
+    }
+
+
+def _pass_paths():
+    return {
+        "/api/v1/passes/{approval_id}": {"get": {
+            "operationId": "getPass", "tags": ["PASS IAE"], "summary": "Un PASS IAE et son historique",
+            "parameters": [_id_param("approval_id", "du PASS IAE")],
+            "responses": {"200": _json("Pass", "Le PASS IAE."), **_errors(403, 404, *AUTH_ERRORS)},
+        }},
+        "/api/v1/passes": {"get": {
+            "operationId": "findPassByNumber", "tags": ["PASS IAE"], "summary": "Retrouver un PASS IAE par son numéro",
+            "description": "Ne renvoie le PASS que si l'utilisateur a le droit de le voir (0 ou 1 élément). Un "
+                           "numéro mal formé donne 422.",
+            "parameters": [{"name": "number", "in": "query", "required": True, "schema": STRING,
+                            "description": "Numéro à 12 chiffres ; espaces et tirets acceptés (99999 00 00123)."}],
+            "responses": {"200": _json("PassList", "Le PASS trouvé et visible, ou aucun."),
+                          **_errors(400, 422, *AUTH_ERRORS)},
+        }},
+        "/api/v1/job-seekers/{job_seeker_id}/passes": {"get": {
+            "operationId": "getJobSeekerPasses", "tags": ["PASS IAE"],
+            "summary": "Les PASS IAE d'un candidat",
+            "description": "Du plus récent au plus ancien, annulés compris ; seulement ceux que l'utilisateur peut voir.",
+            "parameters": [_id_param("job_seeker_id", "du candidat")],
+            "responses": {"200": _json("PassList", "Les PASS IAE."), **_errors(403, 404, *AUTH_ERRORS)},
+        }},
+    }
+
+
+SCHEMAS.update(_pass_schemas())
+PATHS.update(_pass_paths())

@@ -14,6 +14,7 @@ prolongations.py  /pass/<id>/prolonger, /prolongations/demandes: prolonging a PA
 process_admin.py  /processus: process owners edit, check, publish and migrate the diagrams
 supervision.py    /pilotage/<process>, /dossiers: supervisors' dashboards and case list (+ CSV exports)
 support.py        /dossiers/<id>/support, /taches/<id>/reaffecter|corriger, /incidents, /support/files
+approvals.py      /pass, /pass/<id>, /pass/<id>/attestation(.pdf), /mon-pass: PASS IAE pages and certificate
 session.py        current_organisation(): the organisation the user acts for
 errors.py         French error pages (paths under /api/ are left to the API)
 filters.py        French dates in Europe/Paris, relative due dates
@@ -46,6 +47,8 @@ def register_web(app):
     from app.web import supervision, support
     for module in (supervision, support):
         app.register_blueprint(module.bp)
+    from app.web import approvals
+    app.register_blueprint(approvals.bp)
     register_filters(app)
     register_layout(app)
     register_error_handlers(app)
