@@ -129,22 +129,24 @@ def _as_date(value):
 # -- checks (nothing written) ---------------------------------------------------------------
 
 def refuse_unless_suspendable(approval, actor, organisation, today):
-    """409 when the PASS cannot be suspended today (cancelled, not started, expired, suspended),
-    403 when this organisation may not suspend it (DOMAIN §8, seed 003 §3.2)."""
+    """403 when this organisation may not suspend this PASS (DOMAIN §8, seed 003 §3.2), 409 when
+    the PASS cannot be suspended today (cancelled, not started, expired, already suspended)."""
+    if organisation is None or not permissions.is_member(actor, organisation.id):
+        raise ServiceError(NOT_LAST_EMPLOYER, 403)
+    hire = approvals.last_hire(approval)
+    last_employer = organisation.category == "company" and hire is not None and hire.company_id == organisation.id
+    if not (last_employer or organisation.is_authorized_prescriber):
+        raise ServiceError(NOT_LAST_EMPLOYER, 403)
     if approval.cancelled_at is not None:
         raise ServiceError("Ce PASS IAE est annulé : il ne peut pas être suspendu.", 409)
     facts = approvals.facts(approval)
-    status = rules.pass_status(facts, today)
-    if status != rules.STATUS_VALID:
+    if rules.pass_status(facts, today) != rules.STATUS_VALID:
         try:  # the domain words the reason (not started, expired, already suspended)
             rules.check_new_suspension(facts, today, today, False, "CONTRACT_BROKEN", None, None, today)
         except DomainRuleError as exc:
             raise ServiceError(str(exc), 409) from exc
     if not permissions.can_suspend_pass(actor, organisation, approval, today):
-        if organisation is not None and organisation.is_authorized_prescriber \
-                and permissions.is_member(actor, organisation.id):
-            raise ServiceError(NO_CONTRACT_LEFT, 403)
-        raise ServiceError(NOT_LAST_EMPLOYER, 403)
+        raise ServiceError(NO_CONTRACT_LEFT, 403)
 
 
 def check_new(approval, organisation, values, today):

@@ -11,6 +11,7 @@ directory.py      /structures, /structures/<id>: the employers' directory and a 
 company_admin.py  /structures/<id>/fiches, /parametres: job descriptions and receiving applications
 prescription.py   /candidatures/nouvelle, /candidatures/embauche-directe: sending applications
 prolongations.py  /pass/<id>/prolonger, /prolongations/demandes: prolonging a PASS IAE
+suspensions.py    /pass/<id>/suspendre, /suspensions/<id>/modifier|terminer|supprimer: suspending a PASS IAE
 process_admin.py  /processus: process owners edit, check, publish and migrate the diagrams
 supervision.py    /pilotage/<process>, /dossiers: supervisors' dashboards and case list (+ CSV exports)
 support.py        /dossiers/<id>/support, /taches/<id>/reaffecter|corriger, /incidents, /support/files
@@ -37,6 +38,8 @@ def register_web(app):
     app.register_blueprint(prescription.bp)
     from app.web import prolongations
     app.register_blueprint(prolongations.bp)
+    from app.web import suspensions
+    app.register_blueprint(suspensions.bp)
     from app.services import process_admin as process_admin_service
     from app.web import process_admin
     app.register_blueprint(process_admin.bp)
