@@ -17,7 +17,7 @@ PY_STAMP := $(VENV)/.parcours-installed
 NODE_STAMP := node_modules/.parcours-installed
 ASSETS_STAMP := app/static/dist/.parcours-built
 
-.PHONY: run test assets deps chromium clean distclean
+.PHONY: run test assets deps pango chromium clean distclean
 
 run: export PARCOURS_DEMO := 1
 run: deps assets
@@ -30,7 +30,7 @@ run: deps assets
 test: deps assets chromium
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/ $(PYTEST_ARGS)
 
-deps: $(PY_STAMP)
+deps: $(PY_STAMP) pango
 
 assets: $(ASSETS_STAMP)
 
@@ -53,6 +53,14 @@ $(NODE_STAMP): package.json $(wildcard package-lock.json)
 $(ASSETS_STAMP): $(NODE_STAMP) scripts/build-assets.mjs $(shell find assets -type f) app/engine/bpmn_extensions.json
 	node scripts/build-assets.mjs
 	touch $@
+
+# WeasyPrint (the PASS IAE certificate in PDF) needs Debian's pango.
+pango:
+	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; \
+	  else echo "warning: pango missing (apt-get install libpango-1.0-0 libpangoft2-1.0-0): PDF certificates will fail" >&2; fi; \
+	fi
 
 # The browser tests need Debian's chromium (Playwright's own download is not used).
 chromium:

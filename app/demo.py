@@ -104,6 +104,7 @@ def seed(bpmn_dir):
     _send_through_prescriptions()
     _request_authorizations()
     _support_examples()
+    _pass_examples()
     return True
 
 
@@ -421,3 +422,36 @@ def _support_examples():
     support.reassign(task.id, staff, "Émilie est en congés cette semaine : Karim reprend les nouvelles candidatures.",
                      assignee_id=users["collegue"].id)
 
+
+def _pass_examples():
+    """PASS IAE to look at in the demo (/pass as the employer, /mon-pass as Nadia): a valid one
+    (Nadia, at Les Jardins), a suspended one (Chloé Petit, at Rennes Recyclerie) and an expired
+    one (Thomas Nguyen). Issued directly on the rows, as a hire would; skipped for anyone who
+    already has a PASS, so a second run changes nothing."""
+    from app.models import Suspension
+    from app.services import approvals
+    from app.services.job_seekers import today_paris
+
+    today = today_paris()
+    orgs = {o.name: o for o in Organisation.query.filter_by(category="company")}
+    employer = User.query.filter_by(email=MARKER_EMAIL).first()
+    examples = [("candidat@demo.parcours.fr", "Les Jardins de Rennes", 120, None, None),
+                ("chloe.petit@exemple.fr", "Rennes Recyclerie", 300, None, (20, 70)),
+                ("thomas.nguyen@exemple.fr", "Les Jardins de Rennes", 800, 80, None)]
+    for email, company_name, days_ago, ended_days_ago, suspended in examples:
+        seeker = JobSeeker.query.filter_by(email=email).first()
+        company = orgs.get(company_name)
+        if seeker is None or company is None or approvals.passes_of(seeker.id):
+            continue
+        start = today - timedelta(days=days_ago)
+        approval = approvals.issue_pass(seeker, start, actor=employer)
+        approvals.attach_hire(approval, company, None, start,
+                              today - timedelta(days=ended_days_ago) if ended_days_ago else None)
+        if suspended:
+            since, until = suspended
+            db.session.add(Suspension(approval_id=approval.id, start_on=today - timedelta(days=since),
+                                      end_on=today + timedelta(days=until), reason="CONTRACT_SUSPENDED",
+                                      explanation="Arrêt maladie de longue durée.", organisation_id=company.id,
+                                      created_by_id=employer.id if employer else None))
+            approvals.refresh_end(approval)
+        db.session.commit()
