@@ -292,6 +292,39 @@ SELECT 1 + floor(:cases * bench_rand(g, 'e'))::int, now() - interval '1 day' * 7
                           'party_changed','case_cancelled','service_skipped'])[1 + g % 8],
        NULL::int, 'Action du support', '{"reason": "Demande de la structure.", "support": true}'::json
 FROM generate_series(1, greatest(10, :cases / 100)) g;
+
+-- PASS IAE: the first ones those of the hires seeded above (same person, company and case), the
+-- others of earlier hires; 10 % suspended once, 5 % prolonged, 2 % cancelled
+CREATE TEMP TABLE seed_passes AS
+SELECT g AS id, h.id AS case_id,
+       coalesce(h.job_seeker_id, 1 + g % :seekers) AS job_seeker_id,
+       coalesce(h.employer_id, 1 + floor(:companies * power(bench_rand(g, 'pc'), 2.2))::int) AS company_id,
+       coalesce(h.created_at::date, current_date - floor(1095 * (1 - sqrt(bench_rand(g, 'ps'))))::int) AS start_on,
+       CASE WHEN bench_rand(g, 'su') < 0.10 THEN 30 + floor(150 * bench_rand(g, 'sd'))::int ELSE 0 END AS suspended,
+       CASE WHEN bench_rand(g, 'pr') < 0.05 THEN 90 + floor(275 * bench_rand(g, 'pd'))::int ELSE 0 END AS prolonged,
+       bench_rand(g, 'cx') < 0.02 AS cancelled
+FROM generate_series(1, :passes) g
+LEFT JOIN (SELECT row_number() OVER (ORDER BY id) AS n, id, job_seeker_id, employer_id, created_at
+           FROM seed_cases WHERE process_key = 'hire' AND stage = 'hired') h ON h.n = g;
+INSERT INTO approvals (id, number, job_seeker_id, start_on, base_end_on, end_on, origin, cancelled_at, created_at,
+                       created_by_id, lock_version)
+SELECT id, '99999' || lpad(id::text, 7, '0'), job_seeker_id, start_on, start_on + 729,
+       start_on + 729 + suspended + prolonged, 'issued',
+       CASE WHEN cancelled THEN start_on + interval '20 hours' END, start_on + interval '9 hours', NULL::int, 1
+FROM seed_passes;
+SELECT setval(pg_get_serial_sequence('approvals', 'id'), :passes);
+INSERT INTO approval_hires (approval_id, company_id, case_id, hiring_start_on, hiring_end_on, cancelled_at, created_at)
+SELECT id, company_id, case_id, start_on, NULL::date, NULL::timestamptz, start_on + interval '9 hours' FROM seed_passes;
+INSERT INTO suspensions (approval_id, start_on, end_on, end_unknown, reason, explanation, organisation_id, case_id,
+                         created_by_id, created_at, updated_by_id, updated_at)
+SELECT id, start_on + 100, start_on + 99 + suspended, false, 'SICKNESS', '', company_id, NULL::int, NULL::int,
+       start_on + interval '100 days 10 hours', NULL::int, start_on + interval '100 days 10 hours'
+FROM seed_passes WHERE suspended > 0;
+INSERT INTO prolongations (approval_id, start_on, end_on, reason, explanation, declared_by_id, declared_by_company_id,
+                           validated_by_id, validated_by_organisation_id, request_id, case_id, created_at)
+SELECT id, start_on + 730 + suspended, start_on + 729 + suspended + prolonged, 'RQTH', '', NULL::int, company_id,
+       NULL::int, NULL::int, NULL::int, NULL::int, start_on + interval '700 days 10 hours'
+FROM seed_passes WHERE prolonged > 0;
 DROP FUNCTION bench_rand(bigint, text);
 """
 
@@ -307,6 +340,7 @@ def seed(app, cases, tasks_per_case):
     params = {
         "companies": max(50, int(14_000 * scale)), "prescribers": max(20, int(6_000 * scale)),
         "seekers": max(100, int(400_000 * scale)), "users": 2_000, "cases": cases,
+        "passes": max(100, int(300_000 * scale)),
         "tasks_per_case": tasks_per_case, "departments": DEPARTMENTS, "n_dep": len(DEPARTMENTS),
         "first_names": FIRST_NAMES, "last_names": LAST_NAMES, "syllables": SYLLABLES, "siret_prefix": "81234567",
     }
@@ -325,6 +359,23 @@ def seed(app, cases, tasks_per_case):
                 label = " ".join(statement.split()[:3])
                 print(f"  {time.perf_counter() - step:7.1f} s  {label}", flush=True)
         return time.perf_counter() - started
+
+
+def backfill(app):
+    """The supervision facts and counters of the seeded cases, by the migration that added them
+    (what an existing database goes through on upgrade)."""
+    import importlib.util
+
+    from app.extensions import db
+    path = next((ROOT / "migrations" / "versions").glob("5c1d9a7e3f20_*.py"))
+    spec = importlib.util.spec_from_file_location("supervision_facts_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with app.app_context():
+        started = time.perf_counter()
+        with db.engine.begin() as conn:
+            migration.backfill(conn)
+        print(f"  {time.perf_counter() - started:7.1f} s  backfill of the supervision facts and counters")
 
 
 def vacuum(app):
@@ -396,6 +447,8 @@ def queries(app, rng):
                                                         .offset(rng.randrange(1000)).limit(200))]
         people = db.session.execute(select(JobSeeker.nir, JobSeeker.email, JobSeeker.last_name)
                                     .order_by(JobSeeker.id).limit(200)).all()
+        pass_numbers = [n for (n,) in db.session.execute(text(
+            "SELECT number FROM approvals ORDER BY id LIMIT 200 OFFSET 1000"))]
         sirets = [s for (s,) in db.session.execute(select(Organisation.siret).where(Organisation.siret.isnot(None))
                                                    .limit(200))]
     today = date.today()
@@ -410,6 +463,7 @@ def queries(app, rng):
         "deadlines": supervision.deadlines, "waiting": supervision.waiting_points,
         "lead_times": supervision.lead_times, "acceptance": supervision.acceptance_by_sender,
         "refusals": supervision.refusal_reasons, "support journal": supervision.support_journal,
+        "PASS IAE": lambda _process, scope, filters: supervision.pass_statistics(scope, filters),
     }
     found = []
     for kind, options in scopes.items():
@@ -430,6 +484,7 @@ def queries(app, rng):
         ("search name (prefix)", [search(platform, q=name_prefix(last)) for _n, _e, last in people]),
         ("search organisation name", [search(platform, q=f"Structure Jardins {i}") for i in range(4, 2000, 50)]),
         ("search SIRET", [search(platform, q=s) for s in sirets]),
+        ("search PASS number", [search(platform, q=n) for n in pass_numbers]),
         ("case list, no filter [platform]", [search(platform)]),
         ("case list, overdue [platform]", [search(platform, overdue=True)]),
         ("case list, stage new [platform]", [search(platform, process="application", stage="new")]),
@@ -505,7 +560,8 @@ def sizes(app):
     with app.app_context():
         rows = db.session.execute(text(
             "SELECT relname, n_live_tup, pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables "
-            "WHERE relname IN ('cases', 'tasks', 'events', 'case_parties', 'job_seekers', 'organisations') "
+            "WHERE relname IN ('cases', 'tasks', 'events', 'case_parties', 'job_seekers', 'organisations', "
+            "'approvals', 'suspensions', 'prolongations', 'case_flow_counts') "
             "ORDER BY relname")).all()
         settings = {name: db.session.execute(text(f"SHOW {name}")).scalar()
                     for name in ("server_version", "shared_buffers", "effective_cache_size", "work_mem", "random_page_cost",
@@ -529,6 +585,7 @@ def main(argv=None):
             started = time.perf_counter()
             seed(app, args.cases, args.tasks_per_case)
             fix_siret_keys(app)
+            backfill(app)
             vacuum(app)
             print(f"seeded in {time.perf_counter() - started:.0f} s")
         rows, settings = sizes(app)

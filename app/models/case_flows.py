@@ -154,3 +154,17 @@ def add_counts(connection, changes):
         statement = insert(table).values(**dict(zip(KEY, key, strict=True)), cases=n)
         connection.execute(statement.on_conflict_do_update(
             index_elements=list(KEY), set_={"cases": table.c.cases + statement.excluded.cases}))
+
+
+# -- PASS IAE figures (app/services/supervision.py pass_statistics) ------------------------------
+# Declared here, on the PASS tables, so that the dashboard's indexes live with the dashboard's facts:
+# PASS issued in a period and expiring soon, not cancelled; suspensions and prolongations by date.
+from sqlalchemy import Index, text  # noqa: E402
+
+from app.models.approvals import Approval, Prolongation, Suspension  # noqa: E402
+
+LIVE_PASS = text("cancelled_at IS NULL")
+Index("ix_approvals_live_created", Approval.created_at, postgresql_where=LIVE_PASS, sqlite_where=LIVE_PASS)
+Index("ix_approvals_live_end", Approval.end_on, postgresql_where=LIVE_PASS, sqlite_where=LIVE_PASS)
+Index("ix_suspensions_created", Suspension.created_at)
+Index("ix_prolongations_created", Prolongation.created_at)

@@ -154,9 +154,10 @@ def _pass_condition(value):
                                   .where(Approval.number == number)).first()
     if approval is None:
         return None
+    # Case ids from each index, united: an OR across columns would make the database read every case.
     hires = select(ApprovalHire.case_id).where(ApprovalHire.approval_id == approval.id,
                                                ApprovalHire.case_id.isnot(None))
-    return or_(Case.id.in_(hires), Case.job_seeker_id == approval.job_seeker_id)
+    return Case.id.in_(union(hires, select(Case.id).where(Case.job_seeker_id == approval.job_seeker_id)))
 
 
 def _text_condition(scope, text):
