@@ -188,10 +188,11 @@ def _filter_conditions(query, now):
     conditions += supervision.filter_conditions(
         supervision.Filters(department=query.department, organisation_id=query.organisation_id))
     # The oldest open task's creation and the earliest due date, kept on the case (app/models/case_flows.py).
+    # "waiting_since IS NOT NULL" (implied) lets PostgreSQL walk the partial index ix_cases_waiting.
     if query.waiting_days:
-        conditions.append(Case.waiting_since < now - timedelta(days=query.waiting_days))
+        conditions += [Case.waiting_since.isnot(None), Case.waiting_since < now - timedelta(days=query.waiting_days)]
     if query.overdue:
-        conditions.append(Case.next_due_at < now)
+        conditions += [Case.waiting_since.isnot(None), Case.next_due_at < now]
     return conditions
 
 
