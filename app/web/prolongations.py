@@ -80,9 +80,8 @@ def _render_second(page, first, form, spec, prescriber, form_errors=(), status=2
 
 
 def _refused(exc):
-    return render_error(exc.status, exc.message,
-                        links=[("Revenir au PASS IAE", pass_page_url(request.view_args["approval_id"]))]
-                        if pass_page_url(request.view_args["approval_id"]) else None)
+    back = pass_page_url(request.view_args["approval_id"])
+    return render_error(exc.status, exc.message, links=[("Revenir au PASS IAE", back)] if back else None)
 
 
 @bp.route(f"/pass/<int(max={service.MAX_ID}):approval_id>/prolonger", methods=["GET", "POST"])
@@ -97,6 +96,9 @@ def declare(approval_id):
         spec, form = service.declare_form(page)
         return _render_first(page, form, spec)
 
+    if page.blocker:
+        # Suspended, expired, a request already waiting: the PASS changed since the page was shown.
+        return _refused(ServiceError(page.blocker, 409))
     version = _expected_version()
     spec, form = service.declare_form(page, formdata=request.form)
     first, errors = formspec.form_result(form)
