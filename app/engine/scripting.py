@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import vocabularies
 from app.engine import operations
@@ -92,7 +93,9 @@ class ParcoursScriptEngine(PythonScriptEngine):
         autoflush, session.autoflush = session.autoflush, True
         try:
             result = operations.call(operation_name, self.run_context, task, params)
-        except WorkflowTaskException:
+        except (WorkflowTaskException, StaleDataError):
+            # A case changed by someone else meanwhile is not a failed step: the caller
+            # rolls back and replays the whole step (app/services/tasks.py).
             raise
         except Exception as exc:
             raise WorkflowTaskException(f"L'opération « {operation_name} » a échoué : {exc}",
