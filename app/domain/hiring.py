@@ -1,6 +1,6 @@
 """Hire contract rules (DOMAIN §5 step 2): bounds of the contract's start and end dates."""
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 from app.domain.errors import DomainRuleError
 
@@ -49,4 +49,35 @@ def check_hire_end_date(start, end):
         raise DomainRuleError(
             "La date de fin du contrat ne peut pas être antérieure à la date de début "
             f"({_fr(start)})."
+        )
+
+
+# DOMAIN §5 step 7: while the contract has not started, its start may move to a day between
+# today and today + 30 days (the live service's rule for a hire already declared).
+MAX_START_CHANGE_DAYS = 30
+
+
+def latest_changed_start(today):
+    """The latest new start date a hire whose contract has not started may move to."""
+    return today + timedelta(days=MAX_START_CHANGE_DAYS)
+
+
+def check_start_change(current_start, new_start, today):
+    """Raise DomainRuleError unless a declared hire may move its start to `new_start` on `today`.
+
+    DOMAIN §5 step 7: only a contract that has not started yet (its first day is after today),
+    to a day between today and today + 30 days."""
+    if current_start <= today:
+        raise DomainRuleError(
+            f"Le contrat a commencé le {_fr(current_start)} : sa date de début ne peut plus être modifiée."
+        )
+    if new_start < today:
+        raise DomainRuleError(
+            f"La nouvelle date de début ne peut pas être dans le passé (au plus tôt le {_fr(today)})."
+        )
+    latest = latest_changed_start(today)
+    if new_start > latest:
+        raise DomainRuleError(
+            f"La nouvelle date de début ne peut pas être plus de {MAX_START_CHANGE_DAYS} jours après "
+            f"aujourd'hui (au plus tard le {_fr(latest)})."
         )

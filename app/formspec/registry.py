@@ -113,6 +113,21 @@ def hire_end_after_start(value, data, context):
         hiring.check_hire_end_date(start, value)
 
 
+@validator("hire_start_change")
+def hire_start_change(value, data, context):
+    """A declared hire's new start: between today and today + 30 days (DOMAIN §5 step 7).
+    Whether the contract has started is checked with the case (app/services/hire.py)."""
+    today = context_today(context)
+    current = context.get("current_hiring_start")
+    hiring.check_start_change(current if isinstance(current, date) else date.max, value, today)
+
+
+@provider("hire_company_jobs")
+def hire_company_jobs(context):
+    """The hiring company's job descriptions, then "other" to type a title (DOMAIN §5 step 2)."""
+    return {**as_choices(context.get("hire_jobs")), "other": "Un autre poste"}
+
+
 @validator("period_end")
 def period_end(value, data, context):
     """The end of a period (field date_to) is not before its start (field date_from)."""
@@ -326,6 +341,7 @@ def prolongation_proposed_actions(context):
 def prolongation_request_states(context):
     from app.domain.approvals.prolongations import PROLONGATION_REQUEST_STATES
     return dict(PROLONGATION_REQUEST_STATES)
+
 
 # --- suspensions of a PASS IAE (forms/suspension_*.yaml, app/services/suspensions.py) --------
 

@@ -31,6 +31,17 @@ TEMPLATES = {
     "hire_confirmed": ("Embauche confirmée",
                        "L'embauche de {job_seeker_name} chez {company_name} est déclarée : "
                        "début du contrat le {hiring_start_display}."),
+    # PASS IAE at hire (bpmn/hire.bpmn, DOMAIN §5 step 5 and §11).
+    "pass_accepted": ("PASS IAE accepté",
+                      "Le PASS IAE n° {pass_number} de {job_seeker_name} est accepté pour son embauche chez "
+                      "{company_name} : il est valable du {pass_start_display} au {pass_end_display}.\n\n"
+                      "Conservez l'attestation du PASS IAE dans votre dossier."),
+    "pass_refused": ("PASS IAE refusé",
+                     "Le PASS IAE de {job_seeker_name} pour son embauche chez {company_name} n'a pas pu être "
+                     "délivré.\n\nMotif : {pass_refusal_reason}\n\nL'embauche reste déclarée ; pour toute "
+                     "question, contactez le support de la plateforme."),
+    "hire_cancelled": ("Embauche annulée",
+                       "{company_name} a annulé l'embauche de {job_seeker_name}."),
     # Organisations and their members (app/services/organisations.py).
     "organisation_invitation": ("Invitation à rejoindre une organisation",
                                 "{inviter_name} vous invite à rejoindre {organisation_name} sur Parcours.\n\n"

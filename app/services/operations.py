@@ -5,6 +5,7 @@ from app.engine.operations import operation
 from app.extensions import db
 from app.models import Organisation
 from app.services import notifications
+from app.services import hire_operations  # noqa: F401  (registers its operations)
 from app.services import organisation_operations  # noqa: F401  (registers its operations)
 from app.services import prescription_operations  # noqa: F401  (registers its operations)
 from app.services import suspension_operations  # noqa: F401  (registers its operations)
@@ -67,12 +68,3 @@ def archive_case(ctx, task, params):
     ctx.case.archived = True
     ctx.log("case_archived", "Dossier archivé après une longue période sans action")
     return {"archived": True}
-
-
-@operation("record_hire", "Enregistrer l'embauche")
-def record_hire(ctx, task, params):
-    data = task.data
-    ctx.log("hire_recorded", "Embauche enregistrée",
-            {"hiring_start_at": data.get("hiring_start_at"), "hiring_end_at": data.get("hiring_end_at"),
-             "hired_job": data.get("hired_job")})
-    return {"recorded": True}

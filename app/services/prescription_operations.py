@@ -13,9 +13,11 @@ from app.models import Diagnosis, Document, Organisation, Task, User
 from app.services import cases, job_seekers, prescription
 
 
-def _sender(ctx):
-    """(user, organisation) who sends: the person bound to the sender's role of the case."""
-    party = ctx.case.party("prescriber") or ctx.case.party("sender") or ctx.case.party("job_seeker")
+def _sender(ctx, role=None):
+    """(user, organisation) who sends: the person bound to the sender's role of the case (or to
+    `role`, e.g. the employer diagnosing at hire; then the user is the one who acts)."""
+    party = (ctx.case.party(role) if role else None) or ctx.case.party("prescriber") or \
+        ctx.case.party("sender") or ctx.case.party("job_seeker")
     user = db.session.get(User, party.user_id) if party and party.user_id else ctx.actor
     return user, party.organisation if party is not None else None
 
@@ -58,7 +60,7 @@ def record_diagnosis(ctx, task, params):
     """A prescriber diagnosis valid 6 months, or an employer one valid 92 days (DOMAIN §6.2)."""
     data = task.data
     author = params.get("author")
-    user, organisation = _sender(ctx)
+    user, organisation = _sender(ctx, params.get("role"))
     criteria = list(data.get("administrative_criteria") or [])
     kind = organisation.kind if organisation is not None else None
     # The rules again, on the data the engine holds: a diagnosis never breaks them.

@@ -595,6 +595,8 @@ def support_tasks():
 
 
 def manual_pass_queue():
-    """PASS IAE to deliver by hand (DOMAIN §5 step 5). The seam for when PASS IAE exist: return
-    the pending deliveries here; None says the queue does not exist yet."""
-    return
+    """PASS IAE to deliver by hand (DOMAIN §5 step 5): the open "Délivrer le PASS IAE
+    manuellement" tasks of running hires (bpmn/hire.bpmn), oldest first."""
+    return (Task.query.join(Case, Case.id == Task.case_id)
+            .filter(Task.form_key == "pass_manual_delivery", Task.state == "open", Case.status == "running")
+            .order_by(Task.created_at, Task.id).limit(500).all())

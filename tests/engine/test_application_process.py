@@ -7,6 +7,8 @@ from app.engine import runtime
 from app.extensions import db
 from app.models import Case, Event, Notification, Task
 from app.models.base import utcnow
+from app.services.job_seekers import today_paris
+from tests.support.hire import declare_hire
 from tests.support.world import make_world, open_task, send_application
 
 
@@ -64,14 +66,15 @@ def test_postpone_pool_refuse_then_reconsider_and_hire(world):
     act(case, employer, decision="accept")
     hire = Case.query.filter_by(parent_case_id=case.id).one()
     assert hire.process_key == "hire" and hire.stage == "to_declare"
-    assert open_task(case).form_key == "hire_contract"
-    act(case, employer, hiring_start_at="2026-12-01", hiring_end_at=None, hired_job="Maraîcher",
-        answer_to_job_seeker="")
+    # The person's record lacks the address and birth place: the hire asks for them first.
+    assert open_task(case).form_key == "hire_job_seeker"
+    declare_hire(case, employer, today_paris() + timedelta(days=7))
     db.session.refresh(hire)
-    assert (case.stage, case.status) == ("accepted", "completed")
-    assert (hire.stage, hire.status) == ("hired", "completed")
+    # Accepted; the application then follows its hire until the hire's follow-up ends (or it is cancelled).
+    assert (case.stage, case.status) == ("accepted", "running")
+    assert (hire.stage, hire.status) == ("hired", "running")
     kinds = [e.kind for e in Event.query.filter_by(case_id=case.id).order_by(Event.id)]
-    assert "message_received" in kinds and kinds[-1] == "case_completed"
+    assert "message_received" in kinds and "case_completed" not in kinds
 
 
 def test_refusal_notifies_job_seeker_without_private_comment(world):
@@ -93,7 +96,7 @@ def test_hire_makes_other_pending_applications_obsolete_but_not_other_people(wor
     pooled = act(send_application(world, company="geiq"), world.user("outsider"), decision="pool")
     someone_else = send_application(world, seeker="aicha", company="recyclerie")
     hired = act(send_application(world), employer, decision="accept")
-    act(hired, employer, hiring_start_at="2026-12-01", hiring_end_at=None, hired_job="Agent", answer_to_job_seeker="")
+    declare_hire(hired, employer, today_paris() + timedelta(days=7), job="Agent")
     for case in (pending_elsewhere, pooled, someone_else):
         db.session.refresh(case)
     assert (pending_elsewhere.stage_label, pending_elsewhere.status) == ("Embauché ailleurs", "completed")

@@ -122,7 +122,9 @@ def test_application_review_contract(review):
 
 def test_hire_contract_contract(hire):
     assert hire.title == "Déclarer l'embauche"
-    assert hire.field_names == ("hiring_start_at", "hiring_end_at", "hired_job", "answer_to_job_seeker")
+    assert hire.field_names == ("hiring_start_at", "hiring_end_at", "hired_job_description", "hired_job",
+                                "answer_to_job_seeker")
+    assert hire.field("hired_job_description").choices_provider == "hire_company_jobs"
     assert hire.field("hiring_start_at").validators == ("hire_start_date",)
     assert hire.field("hiring_end_at").validators == ("hire_end_after_start",)
     assert hire.field("hired_job").max_length == 200
@@ -329,17 +331,17 @@ def test_decision_is_required(ctx, review):
 
 def test_hire_dates_use_the_domain_rules(ctx, hire):
     context = {"company_kind": "EI", "today": TODAY}
-    _, errors = validate_json(hire, {"hiring_start_at": "2026-11-21", "hired_job": "Maçon"}, context)
+    _, errors = validate_json(hire, {"hiring_start_at": "2026-11-21", "hired_job_description": "other", "hired_job": "Maçon"}, context)
     assert errors == {"hiring_start_at": [
         "La date de début du contrat ne peut pas être dans le passé (avant le 22/11/2026)."]}
-    _, errors = validate_json(hire, {"hiring_start_at": "2027-05-23", "hired_job": "Maçon"}, context)
+    _, errors = validate_json(hire, {"hiring_start_at": "2027-05-23", "hired_job_description": "other", "hired_job": "Maçon"}, context)
     assert "au plus tard le 22/05/2027" in errors["hiring_start_at"][0]
-    data, errors = validate_json(hire, {"hiring_start_at": "2027-05-22", "hired_job": "Maçon"}, context)
+    data, errors = validate_json(hire, {"hiring_start_at": "2027-05-22", "hired_job_description": "other", "hired_job": "Maçon"}, context)
     assert errors == {}
 
 
 def test_geiq_may_hire_in_the_past(ctx, hire):
-    data, errors = validate_json(hire, {"hiring_start_at": "2026-10-01", "hired_job": "Maçon"},
+    data, errors = validate_json(hire, {"hiring_start_at": "2026-10-01", "hired_job_description": "other", "hired_job": "Maçon"},
                                  {"company_kind": "GEIQ", "today": TODAY})
     assert errors == {}
     assert data["hiring_start_at"] == "2026-10-01"
@@ -347,35 +349,35 @@ def test_geiq_may_hire_in_the_past(ctx, hire):
 
 def test_end_date_must_follow_the_start(ctx, hire):
     context = {"company_kind": "EI", "today": TODAY}
-    payload = {"hiring_start_at": "2026-12-01", "hiring_end_at": "2026-11-30", "hired_job": "Maçon"}
+    payload = {"hiring_start_at": "2026-12-01", "hiring_end_at": "2026-11-30", "hired_job_description": "other", "hired_job": "Maçon"}
     _, errors = validate_json(hire, payload, context)
     assert errors == {"hiring_end_at": [
         "La date de fin du contrat ne peut pas être antérieure à la date de début (01/12/2026)."]}
 
 
 def test_end_date_is_not_compared_with_an_invalid_start(ctx, hire):
-    payload = {"hiring_start_at": "2020-01-01", "hiring_end_at": "2019-01-01", "hired_job": "Maçon"}
+    payload = {"hiring_start_at": "2020-01-01", "hiring_end_at": "2019-01-01", "hired_job_description": "other", "hired_job": "Maçon"}
     _, errors = validate_json(hire, payload, {"company_kind": "EI", "today": TODAY})
     assert set(errors) == {"hiring_start_at"}
 
 
 def test_hire_clean_data(ctx, hire):
-    payload = {"hiring_start_at": "2026-12-01", "hiring_end_at": "2027-06-30", "hired_job": " Maçon ",
+    payload = {"hiring_start_at": "2026-12-01", "hiring_end_at": "2027-06-30", "hired_job_description": "other", "hired_job": " Maçon ",
                "answer_to_job_seeker": "Bienvenue"}
     data, errors = validate_json(hire, payload, {"company_kind": "EI", "today": TODAY})
     assert errors == {}
-    assert data == {"hiring_start_at": "2026-12-01", "hiring_end_at": "2027-06-30", "hired_job": "Maçon",
+    assert data == {"hiring_start_at": "2026-12-01", "hiring_end_at": "2027-06-30", "hired_job_description": "other", "hired_job": "Maçon",
                     "answer_to_job_seeker": "Bienvenue"}
 
 
 def test_hire_required_fields_and_length(ctx, hire):
-    _, errors = validate_json(hire, {"hired_job": "x" * 201}, {"today": TODAY})
+    _, errors = validate_json(hire, {"hired_job_description": "other", "hired_job": "x" * 201}, {"today": TODAY})
     assert errors == {"hiring_start_at": [REQUIRED], "hired_job": ["Saisissez au plus 200 caractères."]}
 
 
 def test_today_defaults_to_the_current_date(ctx, hire):
     data, errors = validate_json(hire, {"hiring_start_at": registry.context_today({}).isoformat(),
-                                        "hired_job": "Maçon"}, {"company_kind": "EI"})
+                                        "hired_job_description": "other", "hired_job": "Maçon"}, {"company_kind": "EI"})
     assert errors == {}
 
 
@@ -446,7 +448,7 @@ def test_every_type_reports_french_errors(ctx, every_type):
 # --- HTML path (request form data), files, CSRF -----------------------------------
 
 def test_html_post_is_read_from_the_request(form_app, hire):
-    post = {"hiring_start_at": "01/12/2026", "hired_job": "Maçon", "hiring_end_at": ""}
+    post = {"hiring_start_at": "01/12/2026", "hired_job_description": "other", "hired_job": "Maçon", "hiring_end_at": ""}
     with form_app.test_request_context("/", method="POST", data=post):
         form = build_form(hire, {"company_kind": "EI", "today": TODAY})
         assert form.validate_on_submit()
@@ -455,7 +457,7 @@ def test_html_post_is_read_from_the_request(form_app, hire):
 
 
 def test_html_invalid_date_message(form_app, hire):
-    with form_app.test_request_context("/", method="POST", data={"hiring_start_at": "31/02/2026", "hired_job": "x"}):
+    with form_app.test_request_context("/", method="POST", data={"hiring_start_at": "31/02/2026", "hired_job_description": "other", "hired_job": "x"}):
         form = build_form(hire, {"today": TODAY})
         data, errors = form_result(form)
     assert data == {}
@@ -473,7 +475,7 @@ def test_html_and_json_agree(form_app, review):
 
 def test_csrf_error_is_french(form_app, hire):
     form_app.config["WTF_CSRF_ENABLED"] = True
-    with form_app.test_request_context("/", method="POST", data={"hiring_start_at": "2026-12-01", "hired_job": "x"}):
+    with form_app.test_request_context("/", method="POST", data={"hiring_start_at": "2026-12-01", "hired_job_description": "other", "hired_job": "x"}):
         form = build_form(hire, {"today": TODAY})
         _, errors = form_result(form)
     assert errors == {"csrf_token": [
@@ -506,7 +508,7 @@ def test_pdf_upload_errors(form_app, every_type, upload, message):
 
 
 def test_initial_data_in_json_shape(ctx, hire):
-    form = build_form(hire, {}, data={"hiring_start_at": "2026-12-01", "hired_job": "Maçon", "other": 1})
+    form = build_form(hire, {}, data={"hiring_start_at": "2026-12-01", "hired_job_description": "other", "hired_job": "Maçon", "other": 1})
     assert form.hiring_start_at.data == date(2026, 12, 1)
     assert form.hiring_start_at._value() == "2026-12-01"
     assert form.hired_job.data == "Maçon"

@@ -21,6 +21,8 @@ from app.engine import runtime
 from app.extensions import db
 from app.models import AuditEntry, Case, Event, Membership, Organisation, Task, User
 from app.models.base import utcnow
+from app.services.job_seekers import today_paris
+from tests.support.hire import declare_hire_in
 from tests.web.builders import build_scene, login, open_task_id, send_application, text
 
 
@@ -89,8 +91,7 @@ def world(app):
     cases["A2"] = send_application(app, scene, seeker="leo", company="jardins")
     backdate(app, cases["A2"], 4)
     act(app, scene, cases["A2"], "employer", decision="accept")
-    act(app, scene, cases["A2"], "employer", hiring_start_at=(utcnow() + timedelta(days=3)).date().isoformat(),
-        hiring_end_at=None, hired_job="Maraîcher")
+    declare_hire_in(app, cases["A2"], scene.users["employer"], today_paris() + timedelta(days=3))
     cases["A3"] = send_application(app, scene, seeker="nadia", company="recyclerie")
     set_due(app, cases["A3"], -timedelta(days=1))
     cases["A4"] = send_application(app, scene, seeker="leo", company="geiq")
@@ -223,7 +224,8 @@ def test_dashboard_figures_for_support(app, client, world):
     assert stages(page) == {"Nouvelle candidature": 2, "Déclinée": 1, "Acceptée": 1, "À l'étude": 1}
     weekly = rows(page, "weekly")
     assert sum(int(r[2]) for r in weekly) == 5   # opened
-    assert sum(int(r[3]) for r in weekly) == 1   # closed: the hired application
+    # Closed: none (the hired application follows its hire until the hire ends, DOMAIN §5 step 7).
+    assert sum(int(r[3]) for r in weekly) == 0
     deadlines = {r[0]: r[1:] for r in rows(page, "deadlines")}
     assert deadlines["Traiter la nouvelle candidature"] == ["2", "1", "1"]
     assert deadlines["Statuer sur la candidature à l'étude"] == ["1", "0", "0"]
@@ -236,7 +238,8 @@ def test_dashboard_figures_for_support(app, client, world):
     acceptance = {r[0]: r[1:] for r in rows(page, "acceptance")}
     assert acceptance == {"Prescripteur": ["5", "1", "20,0"]}
     assert {r[0]: r[1] for r in rows(page, "refusals")} == {"Pas de recrutement en cours": "1"}
-    assert {r[0]: r[1] for r in rows(page, "pass")}["PASS IAE délivrés sur la période"] == "0"
+    # The hire at Les Jardins (an ACI) issued Léo's PASS IAE.
+    assert {r[0]: r[1] for r in rows(page, "pass")}["PASS IAE délivrés sur la période"] == "1"
     # The diagram shows the same waiting points.
     assert '&#34;element&#34;: &#34;ut_new&#34;' in page.get_data(as_text=True) or \
         '"element": "ut_new"' in text(page)

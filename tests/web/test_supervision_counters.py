@@ -30,7 +30,8 @@ def test_counters_follow_every_change(app, world):  # noqa: F811
         assert (a1.sender_kind, a1.refusal_reason, a1.stage) == ("prescriber", "no_position", "refused")
         assert a1.first_answer_at is not None and a1.waiting_since is None
         a2 = db.session.get(Case, world.cases["A2"])
-        assert a2.accepted_at is not None and a2.closed_at is not None
+        # Accepted, the application follows its hire until it ends or is cancelled (DOMAIN §5 step 7).
+        assert a2.accepted_at is not None and a2.closed_at is None
     backdate(app, world.cases["A3"], 40)
     with app.app_context():
         counters_match_the_cases()

@@ -7,6 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Case, Event, Notification
+from tests.support.hire import declare_hire_in
 from tests.web.builders import (
     build_scene,
     child_case_id,
@@ -150,14 +151,14 @@ def test_accepting_links_the_application_and_its_hire(app, client, scene, case_i
     assert "Embauche" in page
     assert "Dossier d'origine" in page
     assert f'href="/dossiers/{case_id}">{reference_of(app, case_id)}</a>' in page
-    assert "Déclarer l'embauche" in page
+    assert "Compléter les informations du candidat" in page  # the person's address is missing
     start = datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=10)
-    client.post(f"/taches/{open_task_id(app, hire_id)}",
-                data={"hiring_start_at": start.isoformat(), "hired_job": "Agent de tri"})
+    declare_hire_in(app, case_id, scene.users["employer"], start, job="Agent de tri")
     page = text(client.get(f"/dossiers/{hire_id}"))
     assert f"<dt>Date de début du contrat</dt><dd>{start:%d/%m/%Y}</dd>" in page
-    assert "<dt>Poste occupé</dt><dd>Agent de tri</dd>" in page
-    assert "Aucune tâche en cours sur ce dossier." in page
+    assert "Agent de tri" in page
+    # Declared: only the optional actions remain (move the start, cancel the hire).
+    assert "Annuler l'embauche" in page and "Modifier la date de début" in page
 
 
 def test_the_optional_reconsider_action_is_offered_only_to_the_employer(app, client, scene, case_id):

@@ -130,29 +130,45 @@ def test_an_employer_processes_an_application_through_every_transition(app, clie
     response = post(client, reconsider_id, decision="accept")
     assert response.status_code == 302
     hire_task_id = task_id_in(response.headers["Location"])
-    page = text(client.get(f"/taches/{hire_task_id}"))
-    assert "Déclarer l'embauche" in page
-    assert "Date de début du contrat" in page
     hire_case_id = child_case_id(app, case_id)
     assert hire_case_id is not None
 
+    # The hire first asks for what the person's record lacks; only that is required.
+    page = text(client.get(f"/taches/{hire_task_id}"))
+    assert "Compléter les informations du candidat" in page
+    response = post(client, hire_task_id, address="3 rue des Lilas")
+    assert response.status_code == 422
+    assert "Indiquez la commune de naissance" in text(response)
+    response = post(client, hire_task_id, address="3 rue des Lilas", birth_place="Rennes",
+                    nir_missing_reason="not_known", france_travail_not_registered="y")
+    assert response.status_code == 302
+    hire_task_id = task_id_in(response.headers["Location"])
+    page = text(client.get(f"/taches/{hire_task_id}"))
+    assert "Déclarer l'embauche" in page
+    assert "Date de début du contrat" in page
+
     # The hire form: its date rules speak French.
     past = (datetime.now(PARIS).date() - timedelta(days=3)).isoformat()
-    response = post(client, hire_task_id, hiring_start_at=past, hired_job="Maraîchère")
+    response = post(client, hire_task_id, hiring_start_at=past, hired_job_description="other",
+                    hired_job="Maraîchère")
     assert response.status_code == 422
     assert "ne peut pas être dans le passé" in text(response)
     start = datetime.now(PARIS).date() + timedelta(days=7)
-    response = post(client, hire_task_id, hiring_start_at=start.isoformat(), hired_job="Maraîchère",
-                    answer_to_job_seeker="Bienvenue dans l'équipe !")
+    response = post(client, hire_task_id, hiring_start_at=start.isoformat(), hired_job_description="other",
+                    hired_job="Maraîchère", answer_to_job_seeker="Bienvenue dans l'équipe !")
+    assert response.status_code == 302
+    # An ACI hiring someone without PASS nor diagnosis validates eligibility itself.
+    eligibility_task_id = task_id_in(response.headers["Location"])
+    response = post(client, eligibility_task_id, criteria_level_1="RSA", proofs_kept="y")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/dossiers/{hire_case_id}")
-    assert case_state(app, case_id) == ("accepted", "Acceptée", "completed")
+    assert case_state(app, case_id) == ("accepted", "Acceptée", "running")
     page = text(client.get(f"/dossiers/{case_id}"))
     assert "Acceptée" in page
-    assert "Terminé" in page
     subjects = [subject for subject, _body in notifications_of(app, scene, "seeker")]
     assert "Candidature acceptée" in subjects
     assert "Embauche confirmée" in subjects
+    assert "PASS IAE accepté" in subjects
     assert any(f"début du contrat le {start:%d/%m/%Y}" in body
                for subject, body in notifications_of(app, scene, "prescriber") if subject == "Embauche confirmée")
 
