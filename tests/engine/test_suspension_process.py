@@ -1,6 +1,6 @@
 """Suspension of a PASS IAE (bpmn/suspension.bpmn, DOMAIN §8) run by the real engine: suspend,
 edit, end early, delete, the end reached by the timer, and every refusal at its boundary."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest

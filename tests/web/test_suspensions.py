@@ -6,7 +6,7 @@ import pytest
 
 from app.domain.approvals import fr_date, max_suspension_end
 from app.extensions import db
-from app.models import Approval, JobSeeker, Organisation, Suspension
+from app.models import Approval, JobSeeker, Organisation, Suspension, Task
 from app.services import approvals
 from app.services.job_seekers import today_paris
 from tests.web.builders import build_scene, login, logout, text
@@ -241,3 +241,19 @@ def test_unknown_action_and_suspension_are_404(client, app, scene):
     _approval_id, sid = suspended(client, app, scene)
     assert client.get(f"/suspensions/{sid}/effacer").status_code == 404
     assert client.get("/suspensions/999999/modifier").status_code == 404
+
+
+def test_the_case_and_its_task_pages_render(client, app, scene):
+    _approval_id, sid = suspended(client, app, scene)
+    with app.app_context():
+        row = db.session.get(Suspension, sid)
+        case_id = row.case_id
+        task_id = Task.query.filter_by(case_id=case_id, form_key="suspension_end", state="open").one().id
+    page = text(client.get(f"/dossiers/{case_id}"))
+    assert "PASS IAE suspendu" in page and "SUS-" in page
+    page = text(client.get(f"/taches/{task_id}"))
+    assert "Premier jour de reprise du travail" in page
+    # Completing it from the generic task page runs the same domain checks.
+    response = client.post(f"/taches/{task_id}", data={"first_day_back": (TODAY + 40 * DAY).strftime("%d/%m/%Y")})
+    assert response.status_code == 422
+    assert f"au plus tard le {fr_date(TODAY + 19 * DAY)}, date de fin prévue" in text(response)
