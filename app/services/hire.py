@@ -35,6 +35,9 @@ PERSON_GROUPS = {
                        "Indiquez l'identifiant France Travail, ou cochez « La personne n'est pas inscrite "
                        "à France Travail »."),
 }
+# Asked, never required: without a NIR, a France Travail id (or "not registered") lets the PASS IAE
+# be issued at once; left empty, support delivers it by hand (DOMAIN §5 step 5).
+OPTIONAL_GROUPS = ("france_travail",)
 GROUP_LABELS = {"birth_date": "date de naissance", "birth_place": "lieu de naissance", "address": "adresse",
                 "postcode": "code postal", "city": "ville", "nir": "numéro de sécurité sociale",
                 "france_travail": "identifiant France Travail"}
@@ -49,7 +52,7 @@ def missing_person_data(seeker):
         "postcode": bool(seeker.postcode),
         "city": bool(seeker.city),
         "nir": bool(seeker.nir or seeker.nir_missing_reason),
-        "france_travail": bool(seeker.france_travail_id or seeker.france_travail_not_registered),
+        "france_travail": bool(seeker.nir or seeker.france_travail_id or seeker.france_travail_not_registered),
     }
     return [group for group in PERSON_GROUPS if not known[group]]
 
@@ -107,6 +110,8 @@ def _person(task, actor, data, files):
     seeker = task.case.job_seeker
     errors = {}
     for group in missing_person_data(seeker):
+        if group in OPTIONAL_GROUPS:
+            continue
         fields, message = PERSON_GROUPS[group]
         if not any(data.get(name) for name in fields):
             errors[fields[0]] = [message]
