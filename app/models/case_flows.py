@@ -85,7 +85,8 @@ def _keep_case_facts(session, _flush_context, _instances):
                 case.refusal_reason = reason
             if case.stage == "accepted" and case.accepted_at is None:
                 case.accepted_at = utcnow()
-        waiting = {}
+        pending = session.info.setdefault(PENDING, {})
+        changed = {}
         for task in [o for o in [*session.new, *session.dirty, *session.deleted] if isinstance(o, Task)]:
             state = inspect(task)
             if state.persistent and task not in session.deleted and not _changed(state, TASK_FIELDS):
@@ -93,12 +94,40 @@ def _keep_case_facts(session, _flush_context, _instances):
             case = session.get(Case, task.case_id) if task.case_id else task.case
             if case is None:
                 continue
-            waiting.setdefault(case, []).append(task)
+            changed.setdefault(case, []).append(task)
+            answered = pending.setdefault(case, None)
             if task.role == "employer" and task.state == "completed" and task.completed_at is not None \
-                    and (case.first_answer_at is None or task.completed_at < case.first_answer_at):
-                case.first_answer_at = task.completed_at
-        for case, tasks in waiting.items():
-            _keep_waiting(session, case, tasks)
+                    and (answered is None or task.completed_at < answered):
+                pending[case] = task.completed_at
+        # A case is written once per request where possible (each write bumps its lock_version, which
+        # API clients send back): its facts are set in the flush that writes it anyway, or at commit.
+        for case in [c for c in pending if c in session.new or c in session.dirty]:
+            _apply(session, case, pending.pop(case), changed.get(case, []))
+
+
+PENDING = "supervision_pending_cases"
+
+
+@event.listens_for(db.session, "before_commit")
+def _apply_pending(session):
+    # The commit's flush, done first: the tasks' changes reach the database (which then shows what
+    # each case waits for) and leave here the cases whose facts are still to be set.
+    session.flush()
+    pending = session.info.pop(PENDING, {})
+    with session.no_autoflush:
+        for case, answered in pending.items():
+            _apply(session, case, answered, [])
+
+
+@event.listens_for(db.session, "after_rollback")
+def _forget_pending(session):
+    session.info.pop(PENDING, None)
+
+
+def _apply(session, case, answered, changed):
+    if answered is not None and (case.first_answer_at is None or answered < case.first_answer_at):
+        case.first_answer_at = answered
+    _keep_waiting(session, case, changed)
 
 
 def _keep_waiting(session, case, changed):
@@ -159,9 +188,9 @@ def add_counts(connection, changes):
 # -- PASS IAE figures (app/services/supervision.py pass_statistics) ------------------------------
 # Declared here, on the PASS tables, so that the dashboard's indexes live with the dashboard's facts:
 # PASS issued in a period and expiring soon, not cancelled; suspensions and prolongations by date.
-from sqlalchemy import Index, text  # noqa: E402
+from sqlalchemy import Index, text
 
-from app.models.approvals import Approval, Prolongation, Suspension  # noqa: E402
+from app.models.approvals import Approval, Prolongation, Suspension
 
 LIVE_PASS = text("cancelled_at IS NULL")
 Index("ix_approvals_live_created", Approval.created_at, postgresql_where=LIVE_PASS, sqlite_where=LIVE_PASS)

@@ -28,8 +28,11 @@ def passes(app, world):  # noqa: F811
         jardins = db.session.get(Organisation, world.orgs["jardins"])
         r93 = db.session.get(Organisation, world.orgs["r93"])
         from app.models import Case
-        p1 = approvals.issue_pass(leo, today)
-        approvals.attach_hire(p1, jardins, db.session.get(Case, world.cases["A2"]), today)
+        # The hire process may already have issued Léo's PASS when A2 was accepted: the same facts.
+        p1 = approvals.valid_pass(leo.id, today)
+        if p1 is None:
+            p1 = approvals.issue_pass(leo, today)
+            approvals.attach_hire(p1, jardins, db.session.get(Case, world.cases["A2"]), today)
         db.session.add(Suspension(approval=p1, start_on=today, end_on=today + timedelta(days=9), reason="SICKNESS",
                                   organisation_id=jardins.id))
         approvals.refresh_end(p1)
