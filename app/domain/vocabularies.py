@@ -154,6 +154,12 @@ NIR_MISSING_REASONS = {
     "not_known": "Je ne connais pas son numéro de sécurité sociale pour le moment",
 }
 
+# Identity and contact fields a form may ask about a job seeker (DOMAIN §13). They are written to
+# the person's record; the case's event log keeps only that they were given (PERSONAL_VALUE_LOGGED).
+PERSONAL_FIELDS = frozenset({"nir", "birth_date", "birth_place", "birth_country", "address", "phone", "email",
+                             "france_travail_id"})
+PERSONAL_VALUE_LOGGED = "(donnée personnelle, sur la fiche du candidat)"
+
 # Every vocabulary a form spec may draw its choices from, by name (see all_vocabularies).
 VOCABULARIES = {
     "company_kinds": COMPANY_KINDS,

@@ -6,7 +6,7 @@ row, its tasks and its events into the current session; the caller commits.
 """
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine.runtime import CaseRun, EngineError
+from app.engine.runtime import CaseRun, EngineError, loggable_fields
 
 # Tasks whose data the next steps inherit: those waiting or ready to run.
 _PENDING = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -46,5 +46,5 @@ def correct_data(case, changes, actor, summary, task_row=None, details=None, kin
         task.data.update(changes)
     if workflow.last_task is not None:
         workflow.last_task.data.update(changes)
-    run.log(kind, summary, {"fields": dict(changes), **(details or {})}, task_row=task_row)
+    run.log(kind, summary, {"fields": loggable_fields(changes), **(details or {})}, task_row=task_row)
     run.save()

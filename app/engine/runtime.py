@@ -15,7 +15,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from app import permissions
-from app.domain.vocabularies import ROLES
+from app.domain.vocabularies import PERSONAL_FIELDS, PERSONAL_VALUE_LOGGED, ROLES
 from app.engine import processes, serialization
 from app.engine.scripting import ParcoursScriptEngine
 from app.extensions import db
@@ -310,7 +310,7 @@ def complete_task(task_row, data, actor):
         task_row.completed_by_id = actor.id
         if task_row.assignee_id is None:
             task_row.assignee_id = actor.id
-        run.log("task_completed", f"{task_row.title} : traitée", {"fields": data}, task_row=task_row)
+        run.log("task_completed", f"{task_row.title} : traitée", {"fields": loggable_fields(data)}, task_row=task_row)
         run.advance()
         run.save()
     return case
@@ -401,6 +401,12 @@ def not_running_message(case):
         "cancelled": "Ce dossier a été annulé.",
         "suspended": "Ce dossier est suspendu par le support.",
     }.get(case.status, "Ce dossier n'accepte pas d'action pour le moment.")
+
+
+def loggable_fields(fields):
+    """The submitted fields as the event log keeps them: personal values replaced by a marker."""
+    return {name: PERSONAL_VALUE_LOGGED if name in PERSONAL_FIELDS and value not in (None, "") else value
+            for name, value in fields.items()}
 
 
 def _jsonable(value):

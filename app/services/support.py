@@ -37,7 +37,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import formspec, permissions
 from app.domain.identifiers import InvalidIdentifier, validate_siret
-from app.domain.vocabularies import ROLES
+from app.domain.vocabularies import PERSONAL_VALUE_LOGGED, ROLES
 from app.engine import repairs, runtime
 from app.extensions import db
 from app.jobs import retries
@@ -355,7 +355,8 @@ def recorded_answers(task):
     for event in events:
         fields = (event.data or {}).get("fields")
         if isinstance(fields, dict):
-            answers.update(fields)
+            # Personal values are not in the log (only a marker): the correction form leaves them empty.
+            answers.update({k: v for k, v in fields.items() if v != PERSONAL_VALUE_LOGGED})
     return answers
 
 

@@ -6,7 +6,7 @@ seeker goes through `can_see_personal_data` (DOMAIN §13).
 from flask import current_app
 
 from app import formspec, permissions
-from app.domain.vocabularies import ROLES, SENDER_KINDS
+from app.domain.vocabularies import PERSONAL_VALUE_LOGGED, ROLES, SENDER_KINDS
 from app.models import Document, Organisation
 
 
@@ -84,6 +84,8 @@ def _choice_labels(field_spec, value, employer):
 def _display_value(field_spec, value, employer):
     if field_spec is None:
         return str(value)
+    if value == PERSONAL_VALUE_LOGGED:
+        return "Renseigné (voir la fiche du candidat)"
     if field_spec.type == "checkbox":
         return "Oui" if value else "Non"
     if field_spec.type in ("choice", "multichoice"):

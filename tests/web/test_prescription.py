@@ -450,3 +450,16 @@ def test_siae_members_find_the_direct_hire_in_the_menu(app, client, scene):
     logout(client)
     login(client, scene.email("other_employer"))  # a GEIQ: no auto-prescription
     assert 'href="/candidatures/embauche-directe"' not in text(client.get("/taches"))
+
+
+def test_the_case_history_says_the_identity_was_given_but_keeps_no_nir_or_birth_date(app, client, scene):
+    login(client, scene.email("other_prescriber"))
+    identified(client, scene)
+    with app.app_context():
+        from app.models import Event
+        logged = [e.data["fields"] for e in Event.query.filter_by(kind="task_completed") if "nir" in e.data["fields"]]
+    assert len(logged) == 1
+    assert NIR not in str(logged) and "1991-04-02" not in str(logged) and "06 12 34 56 78" not in str(logged)
+    assert logged[0]["first_name"] == "Lina"  # the name stays: the history would make no sense without it
+    with app.app_context():
+        assert JobSeeker.query.filter_by(nir=NIR).one().birth_date == BIRTH  # the record has them
