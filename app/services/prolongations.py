@@ -246,7 +246,8 @@ def declare(actor, organisation, approval_id, data, expected_version, prescriber
                                                       prescriber or {}, document, today),
                                   _parties(actor, organisation, chosen_org), actor=actor,
                                   job_seeker_id=approval.job_seeker_id,
-                                  title=f"Prolongation : {approval.job_seeker.full_name} — PASS IAE "
+                                  # Pages put the process name ("Prolongation d'un PASS IAE") before it.
+                                  title=f"{approval.job_seeker.full_name} — PASS IAE "
                                         f"{rules.format_pass_number(approval.number)}"[:255])
         if case.status == "error":
             raise ServiceError(case.last_error or "La prolongation n'a pas pu être enregistrée.", 409)

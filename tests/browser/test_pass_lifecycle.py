@@ -130,6 +130,8 @@ def test_a_pass_is_issued_suspended_and_prolonged_by_an_authorized_prescriber(
     # -- the hire's tasks: whatever it asks, in the order it asks --------------------------
     page.wait_for_url(re.compile(r"/taches/\d+$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Compléter les informations du candidat"
+    assert page.get_by_text("Informations manquantes : lieu de naissance, adresse, numéro de sécurité sociale, "
+                            "identifiant France Travail.").is_visible()
     assert_accessible(page)
     page.get_by_label("Commune de naissance").fill("Rennes")
     page.get_by_label("Adresse", exact=True).fill("12 rue de Brest")
@@ -253,6 +255,14 @@ def test_a_pass_is_issued_suspended_and_prolonged_by_an_authorized_prescriber(
     assert page.get_by_role("heading", level=1).inner_text() == "Décider de la demande de prolongation"
     assert page.get_by_text("RQTH obtenue en septembre").is_visible()
     assert_accessible(page)
+    # Before deciding, Paula looks at the PASS and its history, then comes back.
+    page.get_by_role("link", name="n° 99999 00 00001 : voir le PASS IAE et son historique").click()
+    page.wait_for_url(re.compile(rf"/pass/{approval_id}$"))
+    assert page.get_by_text(f"Du {fr_date(suspension_start)} au {fr_date(suspension_end)}").is_visible()
+    assert not page.get_by_role("link", name="Prolonger le PASS IAE").count()  # the employer's action only
+    assert_accessible(page)
+    page.go_back()
+    page.wait_for_url(re.compile(r"/taches/\d+$"))
     # With the keyboard only: the choice with Space, the button reached with Tab, then Enter.
     page.get_by_label("Accepter la prolongation").focus()
     page.keyboard.press("Space")
