@@ -10,6 +10,7 @@ directory.py  companies and job descriptions (read), on the same blueprint
 applications.py  the application lists (sent, received, mine), on the same blueprint
 support.py    supervisors' case search and dashboards, support's actions, on the same blueprint
 approvals.py  PASS IAE (by id, by number, a person's), on the same blueprint
+approval_actions.py  start a suspension or a prolongation of a PASS IAE, on the same blueprint
 """
 
 
@@ -19,6 +20,7 @@ def register_api(app):
     from app.api import support  # noqa: F401  (supervisors' and support's routes, on bp)
     from app.api import job_seekers  # noqa: F401  (adds its routes to bp)
     from app.api import approvals  # noqa: F401  (PASS IAE routes, on bp)
+    from app.api import approval_actions  # noqa: F401  (suspend or prolong a PASS IAE, on bp)
     from app.api.views import bp
     from app.extensions import csrf
 

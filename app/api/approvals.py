@@ -54,6 +54,8 @@ def pass_json(approval, actor, today):
         "remaining_days": view.remaining_days,
         "cancelled_at": _iso(approval.cancelled_at),
         "origin": approval.origin,
+        # The version to send back when suspending or prolonging (app/api/approval_actions.py).
+        "lock_version": approval.lock_version,
         "job_seeker": {"id": seeker.id, "name": seeker.full_name,
                        "birth_date": _iso(seeker.birth_date) if personal else None},
         "hires": [{

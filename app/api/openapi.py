@@ -932,6 +932,8 @@ def _pass_schemas():
                                                          "expiré ou annulé."},
             "cancelled_at": _nullable(DATETIME),
             "origin": {"type": "string", "enum": ["issued", "manual"]},
+            "lock_version": {**INTEGER, "description": "Version du PASS : à renvoyer pour le suspendre ou le "
+                                                       "prolonger ; un PASS modifié depuis donne 409."},
             "job_seeker": _ref("PassHolder"),
             "hires": {"type": "array", "items": _ref("PassHire")},
             "suspensions": {"type": "array", "items": _ref("PassSuspension")},
@@ -972,3 +974,89 @@ def _pass_paths():
 
 SCHEMAS.update(_pass_schemas())
 PATHS.update(_pass_paths())
+
+
+# -- suspending and prolonging a PASS IAE (app/api/approval_actions.py) -------------------------
+
+def _pass_action_schemas():
+    from app.domain.approvals import PROLONGATION_REASONS, SUSPENSION_REASONS
+
+    day = {"type": "string", "format": "date"}
+    version = {"type": "integer", "minimum": 0,
+               "description": "lock_version du PASS tel que vous l'avez lu (GET /api/v1/passes/{id})."}
+    return {
+        "SuspensionRequest": _object({
+            "reason": {"type": "string", "enum": list(SUSPENSION_REASONS),
+                       "description": "Motif ; ceux permis dépendent du type de la structure (un prescripteur "
+                                      "habilité n'a que les siens)."},
+            "start_on": {**day, "description": "Premier jour : au plus tard aujourd'hui, au plus tôt 365 jours "
+                                               "avant, ni avant le début du PASS ou de la dernière embauche."},
+            "end_on": {**day, "description": "Dernier jour, au plus tard 36 mois moins un jour après le début. "
+                                             "Obligatoire sauf si end_unknown vaut true."},
+            "end_unknown": {**BOOLEAN, "description": "Fin inconnue : la suspension dure le maximum permis."},
+            "explanation": {**STRING, "maxLength": 2000},
+            "lock_version": version,
+        }, required=["reason", "start_on", "lock_version"]),
+        "ProlongationRequestBody": _object({
+            "reason": {"type": "string", "enum": list(PROLONGATION_REASONS),
+                       "description": "Motif ; RQTH, SENIOR et PARTICULAR_DIFFICULTIES sont décidés par un "
+                                      "prescripteur habilité (une demande lui est adressée)."},
+            "end_on": {**day, "description": "Nouvelle date de fin du PASS ; la prolongation commence le "
+                                             "lendemain de la fin actuelle."},
+            "explanation": {**STRING, "maxLength": 5000,
+                            "description": "Obligatoire pour les motifs décidés par un prescripteur habilité."},
+            "prescriber_email": {**STRING, "format": "email",
+                                 "description": "Motifs décidés par un prescripteur : l'e-mail d'un membre actif "
+                                                "d'un prescripteur habilité."},
+            "prescriber_organisation_id": {**ID, "description": "Motifs décidés par un prescripteur : une des "
+                                                                "organisations habilitées de cette personne."},
+            "contact_phone": {**STRING, "description": "Facultatif : téléphone pour un entretien avec le "
+                                                       "prescripteur (numéro français)."},
+            "lock_version": version,
+        }, required=["reason", "end_on", "lock_version"]),
+        "PassActionResult": _object({
+            "case": _ref("CaseSummary"),
+            "pass": {**_ref("Pass"), "description": "Le PASS après l'action (fin repoussée, ou demande en attente)."},
+        }),
+    }
+
+
+def _pass_action_paths():
+    def operation(operation_id, summary, description, body, example):
+        return {"post": {
+            "operationId": operation_id, "tags": ["PASS IAE"], "summary": summary, "description": description,
+            "parameters": [_id_param("approval_id", "du PASS IAE")],
+            "requestBody": _body(body, example),
+            "responses": {"201": _json("PassActionResult", "Dossier ouvert ; le PASS tel qu'il est maintenant."),
+                          **_errors(400, 403, 404, 409, 413, 422, *AUTH_ERRORS)},
+        }}
+
+    return {
+        "/api/v1/passes/{approval_id}/suspensions": operation(
+            "suspendPass", "Suspendre un PASS IAE",
+            "Ouvre un dossier de suspension (mêmes règles et messages que la page « Suspendre le PASS IAE »). "
+            "Réservé aux membres de la SIAE de la dernière embauche, ou d'un prescripteur habilité quand la "
+            "personne n'a plus de contrat (403). 409 : PASS qui ne peut pas être suspendu aujourd'hui, ou modifié "
+            "depuis la lecture de lock_version. 422 : messages par champ (dates hors limites : le message donne "
+            "la date permise). Modifier, terminer ou supprimer la suspension : ce sont les tâches du dossier "
+            "(POST /api/v1/tasks/{task_id}/complete).",
+            "SuspensionRequest",
+            {"reason": "CONTRACT_SUSPENDED", "start_on": "2026-03-02", "end_on": "2026-04-30",
+             "explanation": "Arrêt maladie.", "lock_version": 3}),
+        "/api/v1/passes/{approval_id}/prolongations": operation(
+            "prolongPass", "Prolonger un PASS IAE",
+            "Déclare une prolongation (la fin du PASS est repoussée aussitôt) ou, pour les motifs RQTH, SENIOR "
+            "et PARTICULAR_DIFFICULTIES, adresse une demande à un prescripteur habilité qui décide dans la "
+            "tâche de son organisation. Réservé aux membres d'une SIAE qui a embauché sur ce PASS (403). "
+            "409 : PASS qui ne peut pas être prolongé (suspendu, expiré, demande déjà en attente) ou modifié "
+            "depuis la lecture de lock_version. Le bilan facultatif (PDF) ne s'envoie pas en JSON : joignez-le "
+            "depuis la page « Prolonger le PASS IAE ».",
+            "ProlongationRequestBody",
+            {"reason": "RQTH", "end_on": "2027-06-30", "explanation": "Reconnaissance obtenue en mars.",
+             "prescriber_email": "paula.martin@francetravail.fr", "prescriber_organisation_id": 12,
+             "contact_phone": "02 99 00 00 00", "lock_version": 3}),
+    }
+
+
+SCHEMAS.update(_pass_action_schemas())
+PATHS.update(_pass_action_paths())
