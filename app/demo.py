@@ -441,10 +441,11 @@ def _support_examples():
 
 def _pass_examples():
     """PASS IAE to look at in the demo (/pass as the employer, /mon-pass as Nadia): a valid one
-    (Nadia, at Les Jardins), a suspended one (Chloé Petit, at Rennes Recyclerie) and an expired
-    one (Thomas Nguyen). Issued directly on the rows, as a hire would; skipped for anyone who
-    already has a PASS, so a second run changes nothing."""
-    from app.models import Suspension
+    (Nadia, at Les Jardins), a suspended one (Chloé Petit, at Rennes Recyclerie), an expired one
+    (Thomas Nguyen) and one ending soon whose prolongation waits for France Travail Rennes (Marie
+    Lambert, at Les Jardins: /prolongations/demandes as the prescriber). Issued directly on the
+    rows, as a hire would; the suspension and the request go through their real services, so their
+    cases and tasks exist. Skipped for anyone who already has a PASS: a second run changes nothing."""
     from app.services import approvals
     from app.services.job_seekers import today_paris
 
@@ -452,22 +453,46 @@ def _pass_examples():
     orgs = {o.name: o for o in Organisation.query.filter_by(category="company")}
     employer = User.query.filter_by(email=MARKER_EMAIL).first()
     examples = [("candidat@demo.parcours.fr", "Les Jardins de Rennes", 120, None, None),
-                ("chloe.petit@exemple.fr", "Rennes Recyclerie", 300, None, (20, 70)),
-                ("thomas.nguyen@exemple.fr", "Les Jardins de Rennes", 800, 80, None)]
-    for email, company_name, days_ago, ended_days_ago, suspended in examples:
+                ("chloe.petit@exemple.fr", "Rennes Recyclerie", 300, None, _suspend_example),
+                ("thomas.nguyen@exemple.fr", "Les Jardins de Rennes", 800, 80, None),
+                ("marie.lambert@exemple.fr", "Les Jardins de Rennes", 640, None, _prolongation_request_example)]
+    for email, company_name, days_ago, ended_days_ago, then in examples:
         seeker = JobSeeker.query.filter_by(email=email).first()
         company = orgs.get(company_name)
-        if seeker is None or company is None or approvals.passes_of(seeker.id):
+        if seeker is None or company is None or employer is None or approvals.passes_of(seeker.id):
             continue
         start = today - timedelta(days=days_ago)
         approval = approvals.issue_pass(seeker, start, actor=employer)
         approvals.attach_hire(approval, company, None, start,
                               today - timedelta(days=ended_days_ago) if ended_days_ago else None)
-        if suspended:
-            since, until = suspended
-            db.session.add(Suspension(approval_id=approval.id, start_on=today - timedelta(days=since),
-                                      end_on=today + timedelta(days=until), reason="CONTRACT_SUSPENDED",
-                                      explanation="Arrêt maladie de longue durée.", organisation_id=company.id,
-                                      created_by_id=employer.id if employer else None))
-            approvals.refresh_end(approval)
         db.session.commit()
+        if then is not None:
+            then(approval, company, employer, today)
+
+
+def _suspend_example(approval, company, employer, today):
+    """Suspended 20 days ago for 3 months: the PASS page offers to edit, end or delete it."""
+    from app.services import suspensions
+
+    values = {"reason": "CONTRACT_SUSPENDED", "start_at": today - timedelta(days=20),
+              "end_at": today + timedelta(days=70), "end_unknown": False,
+              "explanation": "Arrêt maladie de longue durée."}
+    suspensions.start(approval.id, approval.lock_version, employer, company, values, today)
+    db.session.commit()
+
+
+def _prolongation_request_example(approval, company, employer, today):
+    """A request for 6 more months (50 years and over) that France Travail Rennes has to decide."""
+    from app.services import prolongations
+
+    prescriber = User.query.filter_by(email="prescripteur@demo.parcours.fr").first()
+    organisation = Organisation.query.filter_by(name="France Travail Rennes").first()
+    if prescriber is None or organisation is None:
+        return
+    data = {"reason": "SENIOR", "end_on": approval.end_on + timedelta(days=182),
+            "explanation": "Madame Lambert a 58 ans : six mois de plus pour finir sa formation de cariste "
+                           "et préparer son embauche au dépôt de Cesson-Sévigné.",
+            "prescriber_email": prescriber.email}
+    prolongations.declare(employer, company, approval.id, data, approval.lock_version,
+                          prescriber={"prescriber_organisation_id": organisation.id,
+                                      "contact_phone": "02 99 00 12 34"}, today=today)
