@@ -14,7 +14,7 @@ with POST /api/v1/tasks/{id}/complete.
 """
 from flask import current_app, g, jsonify, url_for
 
-from app import formspec
+from app import formspec, permissions
 from app.api.approvals import NOT_FOUND, pass_json
 from app.api.errors import ApiError
 from app.api.serialize import case_summary
@@ -65,7 +65,10 @@ def _created(case, approval_id):
     db.session.commit()
     db.session.expire_all()
     approval = db.session.get(Approval, approval_id)
-    response = jsonify({"case": case_summary(case), "pass": pass_json(approval, g.api_user, today_paris())})
+    # An authorized prescriber may suspend the PASS of someone it has no link with: no PASS details then.
+    visible = permissions.can_see_pass(g.api_user, approval)
+    response = jsonify({"case": case_summary(case),
+                        "pass": pass_json(approval, g.api_user, today_paris()) if visible else None})
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_case", case_id=case.id)
     return response

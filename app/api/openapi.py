@@ -1016,7 +1016,10 @@ def _pass_action_schemas():
         }, required=["reason", "end_on", "lock_version"]),
         "PassActionResult": _object({
             "case": _ref("CaseSummary"),
-            "pass": {**_ref("Pass"), "description": "Le PASS après l'action (fin repoussée, ou demande en attente)."},
+            "pass": {**_nullable(_ref("Pass")),
+                     "description": "Le PASS après l'action (fin repoussée, ou demande en attente) ; null pour "
+                                    "qui ne peut pas le consulter (prescripteur habilité sans lien avec la "
+                                    "personne)."},
         }),
     }
 

@@ -251,3 +251,22 @@ def test_prolongation_access_and_conflicts(app, client, scene, pass_id):
                        end_on=(end + 10 * DAY).isoformat())
     assert response.status_code == 409 and response.get_json()["error"] == approvals.PASS_CHANGED
     assert state(app, pass_id) == before
+
+
+def test_an_authorized_prescriber_suspends_once_the_contract_ended(app, client, scene):
+    with app.app_context():
+        today = today_paris()
+        approval = approvals.issue_pass(db.session.get(JobSeeker, scene.seekers["leo"]), today - 200 * DAY)
+        approvals.attach_hire(approval, db.session.get(Organisation, scene.orgs["recyclerie"]), None,
+                              today - 200 * DAY, today - 5 * DAY)
+        db.session.get(User, scene.users["prescriber"]).email = PRESCRIBER_EMAIL
+        db.session.commit()
+        approval_id, version = approval.id, approval.lock_version
+    prescriber = token(client, scene, "prescriber", "ft")
+    response = client.post(f"{API}/passes/{approval_id}/suspensions", headers=prescriber, json={
+        "reason": "CONTRACT_BROKEN", "start_on": (today_paris() - 4 * DAY).isoformat(), "end_unknown": True,
+        "lock_version": version})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["case"]["process"] == "suspension"
+    with app.app_context():
+        assert Suspension.query.one().organisation_id == scene.orgs["ft"]
