@@ -361,21 +361,27 @@ def seed(app, cases, tasks_per_case):
         return time.perf_counter() - started
 
 
+# The migrations that fill supervision's facts and counters from existing rows, in order.
+BACKFILLS = (("5c1d9a7e3f20", "the supervision facts and daily flow counters"),
+             ("5b90320e9848", "the open task counters"))
+
+
 def backfill(app):
-    """The supervision facts and counters of the seeded cases, by the migration that added them
+    """The supervision facts and counters of the seeded cases, by the migrations that added them
     (what an existing database goes through on upgrade)."""
     import importlib.util
 
     from app.extensions import db
-    path = next((ROOT / "migrations" / "versions").glob("5c1d9a7e3f20_*.py"))
-    spec = importlib.util.spec_from_file_location("supervision_facts_migration", path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    with app.app_context():
-        started = time.perf_counter()
-        with db.engine.begin() as conn:
-            migration.backfill(conn)
-        print(f"  {time.perf_counter() - started:7.1f} s  backfill of the supervision facts and counters")
+    for revision, what in BACKFILLS:
+        path = next((ROOT / "migrations" / "versions").glob(f"{revision}_*.py"))
+        spec = importlib.util.spec_from_file_location(f"migration_{revision}", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        with app.app_context():
+            started = time.perf_counter()
+            with db.engine.begin() as conn:
+                migration.backfill(conn)
+            print(f"  {time.perf_counter() - started:7.1f} s  backfill of {what}")
 
 
 def vacuum(app):
@@ -561,7 +567,7 @@ def sizes(app):
         rows = db.session.execute(text(
             "SELECT relname, n_live_tup, pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables "
             "WHERE relname IN ('cases', 'tasks', 'events', 'case_parties', 'job_seekers', 'organisations', "
-            "'approvals', 'suspensions', 'prolongations', 'case_flow_counts') "
+            "'approvals', 'suspensions', 'prolongations', 'case_flow_counts', 'open_task_counts') "
             "ORDER BY relname")).all()
         settings = {name: db.session.execute(text(f"SHOW {name}")).scalar()
                     for name in ("server_version", "shared_buffers", "effective_cache_size", "work_mem", "random_page_cost",

@@ -13,6 +13,7 @@ A counter row is updated in place (INSERT … ON CONFLICT DO UPDATE): concurrent
 open cases of one process on the same day wait for each other's commit on that row, which is
 the price of exact figures without a refresh job; requests are short.
 """
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, String, event, inspect, select
@@ -170,6 +171,10 @@ def _count_flows(session, _flush_context):
     changes = [(key, n) for key, n in sorted(deltas.items(), key=lambda item: str(item[0])) if n]
     if changes:
         add_counts(session.connection(), changes)
+    with session.no_autoflush:
+        open_changes = _open_task_deltas(session)
+    if open_changes:
+        add_open_task_counts(session.connection(), open_changes)
 
 
 def add_counts(connection, changes):
@@ -185,15 +190,237 @@ def add_counts(connection, changes):
             index_elements=list(KEY), set_={"cases": table.c.cases + statement.excluded.cases}))
 
 
+# -- open tasks -----------------------------------------------------------------------------
+# "Now" figures of the whole platform (tasks overdue and due soon, where cases wait) read these
+# instead of joining ~150,000 open tasks to their cases. A task counts while it is open, listed
+# and its case running; it counts twice: by the Paris day it was created (measure "created":
+# how many wait, and a histogram of their waiting time) and by the UTC hour it is due ("due").
+
+class OpenTaskCount(db.Model):
+    """How many open tasks of a process's task spec were created on a day, or are due in an hour."""
+    __tablename__ = "open_task_counts"
+
+    process_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    spec_name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(10), primary_key=True)
+    # "created": Paris days since 1970-01-01; "due": UTC hours since 1970-01-01 00:00.
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tasks: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+OPEN_KEY = ("process_key", "spec_name", "measure", "bucket")
+EPOCH_DAY = date(1970, 1, 1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def day_number(moment):
+    return (paris_day(_aware(moment)) - EPOCH_DAY).days
+
+
+def hour_number(moment):
+    return int((_aware(moment) - EPOCH).total_seconds() // 3600)
+
+
+def _aware(moment):
+    # SQLite gives naive datetimes back: they are UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def open_task_keys(process_key, status, spec_name, state, listed, created_at, due_at):
+    """The counters an open task with these values (and its case's process and status) counts in."""
+    if state != "open" or listed is False or status != "running" or created_at is None:
+        return []
+    keys = [(process_key, spec_name, "created", day_number(created_at))]
+    if due_at is not None:
+        keys.append((process_key, spec_name, "due", hour_number(due_at)))
+    return keys
+
+
+CASE_TASK_FIELDS = ("status", "process_key")
+OPEN_TASK_FIELDS = ("spec_name", "state", "listed", "created_at", "due_at")
+
+
+def _open_task_deltas(session):
+    """{key: change} of the open task counters for what this flush wrote."""
+    deltas = {}
+
+    def add(keys, n):
+        for key in keys:
+            deltas[key] = deltas.get(key, 0) + n
+
+    cases = {}  # id: (case, status before, process before)
+    for case in [o for o in [*session.new, *session.dirty, *session.deleted] if isinstance(o, Case)]:
+        state = inspect(case)
+        before = (None, None) if case in session.new else (_before(state, "status"), _before(state, "process_key"))
+        cases[case.id] = (case, *before)
+
+    def case_of(case_id):
+        if case_id not in cases:
+            case = session.get(Case, case_id)
+            cases[case_id] = (case, case.status, case.process_key) if case is not None else (None, None, None)
+        return cases[case_id]
+
+    changed_tasks = set()
+    for task in [o for o in [*session.new, *session.dirty, *session.deleted] if isinstance(o, Task)]:
+        state = inspect(task)
+        if task not in session.new and task not in session.deleted \
+                and not _changed(state, (*OPEN_TASK_FIELDS, "case_id")):
+            continue
+        changed_tasks.add(task.id)
+        if task not in session.new:
+            case, status, process = case_of(_before(state, "case_id"))
+            if case is not None:
+                add(open_task_keys(process, status, *(_before(state, n) for n in OPEN_TASK_FIELDS)), -1)
+        if task not in session.deleted and task.case_id is not None:
+            case, _status, _process = case_of(task.case_id)
+            if case is not None and case not in session.deleted:
+                add(open_task_keys(case.process_key, case.status, *(getattr(task, n) for n in OPEN_TASK_FIELDS)), 1)
+    # A case suspended, resumed or ended: its other open tasks stop (or start) counting.
+    for case, status, process in list(cases.values()):
+        if case is None or case in session.new:
+            continue
+        after = (None, None) if case in session.deleted else (case.status, case.process_key)
+        if (status == "running") == (after[0] == "running") and process == after[1]:
+            continue
+        for task_id, spec_name, created_at, due_at in session.execute(
+                select(Task.id, Task.spec_name, Task.created_at, Task.due_at)
+                .where(Task.case_id == case.id, Task.state == "open", Task.listed.is_(True))):
+            if task_id in changed_tasks:
+                continue
+            add(open_task_keys(process, status, spec_name, "open", True, created_at, due_at), -1)
+            add(open_task_keys(after[1], after[0], spec_name, "open", True, created_at, due_at), 1)
+    return [(key, n) for key, n in sorted(deltas.items(), key=lambda item: str(item[0])) if n]
+
+
+def add_open_task_counts(connection, changes):
+    """Add each (key, n) to its open task counter, creating it if needed (keys in one order)."""
+    _add(connection, OpenTaskCount.__table__, OPEN_KEY, "tasks", changes)
+
+
 # -- PASS IAE figures (app/services/supervision.py pass_statistics) ------------------------------
 # Declared here, on the PASS tables, so that the dashboard's indexes live with the dashboard's facts:
 # PASS issued in a period and expiring soon, not cancelled; suspensions and prolongations by date.
 from sqlalchemy import Index, text
 
-from app.models.approvals import Approval, Prolongation, Suspension
+from app.models.approvals import Approval, ApprovalHire, Prolongation, Suspension
 
 LIVE_PASS = text("cancelled_at IS NULL")
 Index("ix_approvals_live_created", Approval.created_at, postgresql_where=LIVE_PASS, sqlite_where=LIVE_PASS)
 Index("ix_approvals_live_end", Approval.end_on, postgresql_where=LIVE_PASS, sqlite_where=LIVE_PASS)
 Index("ix_suspensions_created", Suspension.created_at)
 Index("ix_prolongations_created", Prolongation.created_at)
+
+
+# -- PASS IAE counters ------------------------------------------------------------------------
+# The platform's and a département's PASS figures sum these (a year: a few hundred rows) instead
+# of counting ~100,000 PASS through their hires. A PASS not cancelled counts, on the Paris day it
+# was issued ("issued"), on each day one of its suspensions or prolongations was recorded
+# ("suspended", "prolonged") and on its end date ("ends"); once for the platform (department
+# "*") and once in each département of the companies that hired on it.
+# A flush that touches a PASS, its hires, suspensions or prolongations, or a company's
+# département, recounts those PASS before and after it and adds the difference.
+
+from app.models.organisations import Organisation  # noqa: E402
+
+ALL_DEPARTMENTS = "*"
+
+
+class PassCount(db.Model):
+    """How many PASS IAE (not cancelled) were issued, suspended, prolonged on a day, or end on it."""
+    __tablename__ = "pass_counts"
+
+    measure: Mapped[str] = mapped_column(String(10), primary_key=True)
+    department: Mapped[str] = mapped_column(String(3), primary_key=True)
+    day = mapped_column(Date, primary_key=True)
+    passes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+PASS_KEY = ("measure", "department", "day")
+PASS_BEFORE = "supervision_pass_counts_before"
+
+
+def _touched_passes(session, after):
+    """Ids of the PASS this flush changes (their own rows or what they count through)."""
+    ids = set()
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(obj, Approval):
+            if obj.id is not None:
+                ids.add(obj.id)
+        elif isinstance(obj, (ApprovalHire, Suspension, Prolongation)):
+            state = inspect(obj)
+            ids.update(i for i in (obj.approval_id, _before(state, "approval_id") if after else None) if i)
+            if not after and obj.approval_id is None and obj.approval is not None and obj.approval.id:
+                ids.add(obj.approval.id)
+        elif isinstance(obj, Organisation) and obj.id is not None and obj not in session.new \
+                and inspect(obj).attrs["department"].history.has_changes():
+            ids.update(session.execute(select(ApprovalHire.approval_id)
+                                       .where(ApprovalHire.company_id == obj.id)).scalars())
+    return ids
+
+
+def pass_keys(session, ids):
+    """Counter({key: n}) of the PASS `ids` as the database holds them now."""
+    from collections import Counter
+    found = Counter()
+    ids = sorted(ids)
+    if not ids:
+        return found
+    live = {i: (created, end) for i, created, end in session.execute(
+        select(Approval.id, Approval.created_at, Approval.end_on)
+        .where(Approval.id.in_(ids), Approval.cancelled_at.is_(None)))}
+    if not live:
+        return found
+    places = {i: {ALL_DEPARTMENTS} for i in live}
+    for approval_id, department in session.execute(
+            select(ApprovalHire.approval_id, Organisation.department)
+            .join(Organisation, Organisation.id == ApprovalHire.company_id)
+            .where(ApprovalHire.approval_id.in_(list(live)))):
+        if department:
+            places[approval_id].add(department)
+    days = []
+    for approval_id, (created, end) in live.items():
+        if created is not None:
+            days.append((approval_id, "issued", paris_day(_aware(created))))
+        days.append((approval_id, "ends", end))
+    for model, measure in ((Suspension, "suspended"), (Prolongation, "prolonged")):
+        for approval_id, created in session.execute(
+                select(model.approval_id, model.created_at).where(model.approval_id.in_(list(live)))):
+            if created is not None:
+                days.append((approval_id, measure, paris_day(_aware(created))))
+    for approval_id, measure, day in days:
+        for department in places[approval_id]:
+            found[(measure, department, day)] += 1
+    return found
+
+
+@event.listens_for(db.session, "before_flush")
+def _count_passes_before(session, _flush_context, _instances):
+    with session.no_autoflush:
+        ids = _touched_passes(session, after=False)
+        session.info[PASS_BEFORE] = (ids, pass_keys(session, ids))
+
+
+@event.listens_for(db.session, "after_flush")
+def _count_passes_after(session, _flush_context):
+    before_ids, before = session.info.pop(PASS_BEFORE, (set(), None))
+    with session.no_autoflush:
+        ids = before_ids | _touched_passes(session, after=True)
+        if not ids:
+            return
+        after = pass_keys(session, ids)
+    changes = {key: after.get(key, 0) - (before or {}).get(key, 0) for key in set(after) | set(before or {})}
+    changes = [(key, n) for key, n in sorted(changes.items(), key=lambda item: str(item[0])) if n]
+    if changes:
+        _add(session.connection(), PassCount.__table__, PASS_KEY, "passes", changes)
+
+
+def _add(connection, table, key_names, column, changes):
+    """Add each (key, n) to the counter `column` of `table`, creating its row if needed."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    for key, n in changes:
+        statement = insert(table).values(**dict(zip(key_names, key, strict=True)), **{column: n})
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=list(key_names), set_={column: table.c[column] + statement.excluded[column]}))

@@ -76,7 +76,8 @@ class Case(db.Model):
                                   "accepted_at"],
               postgresql_where=text("id % 32 = 0"), sqlite_where=text("id % 32 = 0")),
         # The case list's "overdue" and "waiting since" filters, newest first.
-        Index("ix_cases_waiting", "created_at", postgresql_include=["waiting_since", "next_due_at"],
+        # id in the key: the page's ids are read from the index alone (app/services/case_search.py).
+        Index("ix_cases_waiting", "created_at", "id", postgresql_include=["waiting_since", "next_due_at"],
               postgresql_where=text("waiting_since IS NOT NULL"), sqlite_where=text("waiting_since IS NOT NULL")),
     )
 
@@ -124,6 +125,10 @@ class Task(db.Model):
               postgresql_where=text("state = 'open' AND listed IS TRUE"),
               sqlite_where=text("state = 'open' AND listed IS TRUE")),
         Index("ix_tasks_case_role_state", "case_id", "role", "state", postgresql_include=["completed_at"]),
+        # The open tasks due within an hour (the boundaries of the "now" counters, app/models/case_flows.py).
+        Index("ix_tasks_open_due", "due_at", postgresql_include=["case_id", "spec_name"],
+              postgresql_where=text("state = 'open' AND listed IS TRUE"),
+              sqlite_where=text("state = 'open' AND listed IS TRUE")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, literal, literal_column, select
+from sqlalchemy import and_, func, literal, literal_column, or_, select
 from sqlalchemy import case as when
 
+from app.domain.approvals.dates import anniversary
 from app.domain.vocabularies import COMPANY_KINDS, REFUSAL_REASONS, SENDER_KINDS
 from app.extensions import db
 from app.models import (
@@ -39,7 +40,14 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.models.case_flows import CaseFlowCount
+from app.models.case_flows import (
+    ALL_DEPARTMENTS,
+    EPOCH_DAY,
+    CaseFlowCount,
+    OpenTaskCount,
+    PassCount,
+    hour_number,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 DUE_SOON_DAYS = 3
@@ -324,15 +332,57 @@ def _element_names(_sha256, xml):
     return tuple((e.get("id"), e.get("name")) for e in root.iter() if e.get("id") and e.get("name"))
 
 
+def _open_counted(process_key, measure, *conditions):
+    """SELECT spec_name, bucket, tasks FROM the open task counters (the whole platform, now)."""
+    return db.session.execute(
+        select(OpenTaskCount.spec_name, OpenTaskCount.bucket, OpenTaskCount.tasks)
+        .where(OpenTaskCount.process_key == process_key, OpenTaskCount.measure == measure,
+               OpenTaskCount.tasks != 0, *conditions)).all()
+
+
+def _counted_deadlines(process_key, now, soon):
+    """[(spec name, open, overdue, due soon)] of the whole platform from the open task counters.
+
+    Hours wholly before `now` are overdue, those wholly within [now, soon) due soon; the tasks of the
+    two hours that hold `now` and `soon` are counted one by one (exact figures, a few hundred tasks)."""
+    found = {}
+    for spec_name, _day, tasks in _open_counted(process_key, "created"):
+        found.setdefault(spec_name, [0, 0, 0])[0] += tasks
+    now_hour, soon_hour = hour_number(now), hour_number(soon)
+    for spec_name, hour, tasks in _open_counted(process_key, "due", OpenTaskCount.bucket < soon_hour,
+                                                OpenTaskCount.bucket != now_hour):
+        found.setdefault(spec_name, [0, 0, 0])[1 if hour < now_hour else 2] += tasks
+    edges = [and_(Task.due_at >= _hour_start(hour), Task.due_at < _hour_start(hour + 1))
+             for hour in sorted({now_hour, soon_hour})]
+    for spec_name, overdue, due_soon in db.session.execute(
+            select(Task.spec_name, func.sum(when((Task.due_at < now, 1), else_=0)),
+                   func.sum(when((and_(Task.due_at >= now, Task.due_at < soon), 1), else_=0)))
+            .join(Case, Case.id == Task.case_id)
+            .where(Task.state == "open", Task.listed.is_(True), Case.status == "running",
+                   Case.process_key == process_key, or_(*edges))
+            .group_by(Task.spec_name)):
+        counts = found.setdefault(spec_name, [0, 0, 0])
+        counts[1] += int(overdue or 0)
+        counts[2] += int(due_soon or 0)
+    return [(name, *counts) for name, counts in sorted(found.items()) if counts[0]]
+
+
+def _hour_start(hour):
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(hours=hour)
+
+
 def deadlines(process_key, scope, filters, now=None):
     now = now or utcnow()
     soon = now + timedelta(days=DUE_SOON_DAYS)
-    base = _waiting_tasks(process_key, scope, filters)
-    rows = db.session.execute(base.with_only_columns(
-        Task.spec_name, func.count(),
-        func.sum(when((Task.due_at < now, 1), else_=0)),
-        func.sum(when((and_(Task.due_at >= now, Task.due_at < soon), 1), else_=0)))
-        .group_by(Task.spec_name).order_by(Task.spec_name)).all()
+    if whole_platform(scope, filters):
+        rows = _counted_deadlines(process_key, now, soon)
+    else:
+        base = _waiting_tasks(process_key, scope, filters)
+        rows = db.session.execute(base.with_only_columns(
+            Task.spec_name, func.count(),
+            func.sum(when((Task.due_at < now, 1), else_=0)),
+            func.sum(when((and_(Task.due_at >= now, Task.due_at < soon), 1), else_=0)))
+            .group_by(Task.spec_name).order_by(Task.spec_name)).all()
     titles = task_titles(process_key, [r[0] for r in rows])
     table_rows = [{"task": titles.get(name, name), "open": count, "overdue": int(overdue or 0),
                    "due_soon": int(due_soon or 0)}
@@ -351,8 +401,18 @@ def deadlines(process_key, scope, filters, now=None):
 def waiting_points(process_key, scope, filters, now=None):
     """Where cases wait now: per task of the diagram, how many and their median waiting time."""
     now = now or utcnow()
-    base = _waiting_tasks(process_key, scope, filters)
-    found = _grouped_medians(Task.spec_name, _seconds_between(literal(now), Task.created_at), base)
+    estimated = False
+    if whole_platform(scope, filters):
+        histograms = {}
+        for spec_name, day, tasks in _open_counted(process_key, "created"):
+            histograms.setdefault(spec_name, []).append((day, tasks))
+        # A few thousand open tasks: their exact median is cheap; beyond, the days they were created say it.
+        estimated = sum(n for days in histograms.values() for _day, n in days) > SAMPLE_SIZE
+    if estimated:
+        found = {name: (_median_waiting(days, now), sum(n for _day, n in days)) for name, days in histograms.items()}
+    else:
+        base = _waiting_tasks(process_key, scope, filters)
+        found = _grouped_medians(Task.spec_name, _seconds_between(literal(now), Task.created_at), base)
     titles = task_titles(process_key, list(found))
     rows = [{"element": name, "task": titles.get(name, name), "waiting": count, "median_days": _days(median)}
             for name, (median, count) in found.items()]
@@ -364,8 +424,27 @@ def waiting_points(process_key, scope, filters, now=None):
         [("task", "Tâche"), ("waiting", "Dossiers en attente"), ("median_days", "Attente médiane (jours)")],
         rows,
         description=f"Situation actuelle. Les {SLOWEST_COUNT} tâches où l'on attend le plus longtemps sont "
-                    "signalées.",
+                    "signalées." + (" Les attentes médianes sont estimées à la journée près, d'après le jour où "
+                                    "chaque tâche a été créée ; les nombres de dossiers sont exacts."
+                                    if estimated else ""),
         empty_message="Aucun dossier n'attend.")
+
+
+def _median_waiting(days, now):
+    """Median waiting time in seconds of tasks counted by the Paris day they were created
+    [(day number, tasks)]: the median task's day, supposing its tasks spread evenly over it."""
+    days = sorted(days)
+    total = sum(n for _day, n in days)
+    position = (total - 1) / 2.0  # percentile_cont's median, as for the exact figure
+    seen = 0
+    for day, n in days:
+        if position < seen + n:
+            start = datetime.combine(EPOCH_DAY + timedelta(days=day), time(), PARIS)
+            end = datetime.combine(EPOCH_DAY + timedelta(days=day + 1), time(), PARIS)
+            created = start + (end - start) * ((position - seen + 0.5) / n)
+            return max(0.0, (now - min(created, now)).total_seconds())
+        seen += n
+    return None
 
 
 def lead_times(process_key, scope, filters):
@@ -470,10 +549,21 @@ def _passes_in_scope(scope, filters):
 def pass_statistics(scope, filters, today=None):
     """PASS IAE issued, suspended and prolonged in the period (the day it was decided), and those
     not cancelled whose end falls within the next 3 months (now, whatever the period)."""
-    from app.domain.approvals.dates import anniversary
     from app.services.job_seekers import today_paris
 
     today = today or today_paris()
+    department = _counted_pass_department(scope, filters)
+    if department is not None:
+        counted = dict(db.session.execute(
+            select(PassCount.measure, func.sum(PassCount.passes))
+            .where(PassCount.department == department, PassCount.measure.in_(("issued", "suspended", "prolonged")),
+                   *_in_days(PassCount.day, filters))
+            .group_by(PassCount.measure)).all())
+        expiring = db.session.execute(select(func.sum(PassCount.passes)).where(
+            PassCount.department == department, PassCount.measure == "ends", PassCount.day >= today,
+            PassCount.day < anniversary(today, PASS_EXPIRY_MONTHS))).scalar()
+        return _pass_table(int(counted.get("issued") or 0), int(counted.get("suspended") or 0),
+                           int(counted.get("prolonged") or 0), int(expiring or 0))
     in_scope = _passes_in_scope(scope, filters)
     live = Approval.cancelled_at.is_(None)
 
@@ -488,11 +578,35 @@ def pass_statistics(scope, filters, today=None):
                              .where(live, *in_scope, *_in_period(model.created_at, filters))))
     expiring = count(select(func.count()).select_from(Approval).where(
         live, *in_scope, Approval.end_on >= today, Approval.end_on < anniversary(today, PASS_EXPIRY_MONTHS)))
+    return _pass_table(issued, counted[0], counted[1], expiring)
+
+
+def _counted_pass_department(scope, filters):
+    """The PassCount department that holds this scope's PASS figures ("*": the platform), or None
+    when they must be counted (an organisation, a company kind, two different départements)."""
+    if scope.kind == "organisation" or filters.organisation_id or filters.company_kind:
+        return None
+    wanted = {d for d in (scope.department if scope.kind == "department" else None, filters.department) if d}
+    if len(wanted) > 1:
+        return None
+    return wanted.pop() if wanted else ALL_DEPARTMENTS
+
+
+def _in_days(column_, filters):
+    conditions = []
+    if filters.date_from:
+        conditions.append(column_ >= filters.date_from)
+    if filters.date_to:
+        conditions.append(column_ <= filters.date_to)
+    return conditions
+
+
+def _pass_table(issued, suspended, prolonged, expiring):
     return Table(
         "pass", "PASS IAE", [("measure", "Indicateur"), ("count", "Nombre")],
         [{"measure": "PASS IAE délivrés sur la période", "count": issued},
-         {"measure": "Suspensions déclarées sur la période", "count": counted[0]},
-         {"measure": "Prolongations accordées sur la période", "count": counted[1]},
+         {"measure": "Suspensions déclarées sur la période", "count": suspended},
+         {"measure": "Prolongations accordées sur la période", "count": prolonged},
          {"measure": f"PASS IAE qui expirent dans les {PASS_EXPIRY_MONTHS} mois", "count": expiring}],
         description="Les PASS IAE des embauches dans les structures de votre périmètre : délivrés, suspendus et "
                     "prolongés sur la période (selon la date de la décision) ; et, aujourd'hui, ceux qui arrivent à "
