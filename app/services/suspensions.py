@@ -219,7 +219,8 @@ def start(approval_id, expected_version, actor, organisation, values, today=None
     }
     case = runtime.start_case(PROCESS, data, [(suspender_role(organisation), organisation.id, None)],
                               actor=actor, job_seeker_id=seeker.id,
-                              title=f"Suspension du PASS IAE {data['pass_number_display']}")
+                              # Pages put the process name ("Suspension d'un PASS IAE") before it.
+                              title=f"{seeker.full_name} — PASS IAE {data['pass_number_display']}")
     if case.status == "error":
         raise ServiceError(f"La suspension n'a pas pu être enregistrée : {case.last_error}", 409)
     return case

@@ -1,4 +1,4 @@
-"""A PASS IAE from hire to prolongation, in a real browser, through the pages only.
+"""A PASS IAE from hire to prolongation, in a real browser, through the pages only (DOMAIN §5, §7-§9).
 
 Karim (Les Jardins de la Vilaine, an ACI) accepts the application France Travail sent for
 Nadia, declares the hire (her missing information, the contract, the SIAE's own eligibility
@@ -89,6 +89,8 @@ def submit(page, button_name):
 def sign_out(page):
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(re.compile(r"/login$"))
+    assert page.get_by_text("Vous êtes déconnecté(e).").is_visible()
+    assert_accessible(page)
 
 
 def submit_with_keyboard(page, button_name):

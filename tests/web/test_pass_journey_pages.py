@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.models import JobSeeker, Organisation, Task, User
-from app.services import approvals, job_seekers, prolongations
+from app.services import approvals, job_seekers, prolongations, suspensions
 from tests.web.builders import build_scene, child_case_id, login, open_task_id, send_application, text
 
 
@@ -59,3 +59,20 @@ def test_the_prescriber_deciding_a_request_reaches_the_pass(app, client, scene):
     page = text(client.get(f"/dossiers/{case_id}"))
     assert "Prolongation d'un PASS IAE : Nadia HADDAD — PASS IAE 99999 00 00001" in page
     assert "Prolongation : Nadia" not in page
+
+
+def test_a_suspension_case_is_titled_once(app, client, scene):
+    with app.app_context():
+        today = job_seekers.today_paris()
+        approval = approvals.issue_pass(db.session.get(JobSeeker, scene.seekers["nadia"]), today - timedelta(days=60))
+        jardins = db.session.get(Organisation, scene.orgs["jardins"])
+        approvals.attach_hire(approval, jardins, None, today - timedelta(days=60))
+        db.session.commit()
+        case = suspensions.start(approval.id, approval.lock_version, db.session.get(User, scene.users["colleague"]),
+                                 jardins, {"reason": "CONTRACT_BROKEN", "start_at": today.isoformat(),
+                                           "end_at": (today + timedelta(days=9)).isoformat()}, today)
+        db.session.commit()
+        case_id = case.id
+    login(client, scene.email("colleague"))
+    page = text(client.get(f"/dossiers/{case_id}"))
+    assert "Suspension d'un PASS IAE : Nadia HADDAD — PASS IAE 99999 00 00001" in page
