@@ -193,14 +193,16 @@ def add_counts(connection, changes):
 # -- open tasks -----------------------------------------------------------------------------
 # "Now" figures of the whole platform (tasks overdue and due soon, where cases wait) read these
 # instead of joining ~150,000 open tasks to their cases. A task counts while it is open, listed
-# and its case running; it counts twice: by the Paris day it was created (measure "created":
-# how many wait, and a histogram of their waiting time) and by the UTC hour it is due ("due").
+# and its case running; it counts by the Paris day it was created (measure "created": how many
+# wait, and a histogram of their waiting time) and by the UTC hour it is due ("due"); each for the
+# platform (department "*") and for the département of the case's employer.
 
 class OpenTaskCount(db.Model):
     """How many open tasks of a process's task spec were created on a day, or are due in an hour."""
     __tablename__ = "open_task_counts"
 
     process_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    department: Mapped[str] = mapped_column(String(3), primary_key=True)
     spec_name: Mapped[str] = mapped_column(String(255), primary_key=True)
     measure: Mapped[str] = mapped_column(String(10), primary_key=True)
     # "created": Paris days since 1970-01-01; "due": UTC hours since 1970-01-01 00:00.
@@ -208,7 +210,8 @@ class OpenTaskCount(db.Model):
     tasks: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
-OPEN_KEY = ("process_key", "spec_name", "measure", "bucket")
+OPEN_KEY = ("process_key", "department", "spec_name", "measure", "bucket")
+ALL_DEPARTMENTS = "*"
 EPOCH_DAY = date(1970, 1, 1)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -226,17 +229,20 @@ def _aware(moment):
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def open_task_keys(process_key, status, spec_name, state, listed, created_at, due_at):
-    """The counters an open task with these values (and its case's process and status) counts in."""
+def open_task_keys(process_key, department, status, spec_name, state, listed, created_at, due_at):
+    """The counters an open task with these values (and its case's process, employer's département
+    and status) counts in."""
     if state != "open" or listed is False or status != "running" or created_at is None:
         return []
-    keys = [(process_key, spec_name, "created", day_number(created_at))]
-    if due_at is not None:
-        keys.append((process_key, spec_name, "due", hour_number(due_at)))
+    keys = []
+    for place in (ALL_DEPARTMENTS, department) if department else (ALL_DEPARTMENTS,):
+        keys.append((process_key, place, spec_name, "created", day_number(created_at)))
+        if due_at is not None:
+            keys.append((process_key, place, spec_name, "due", hour_number(due_at)))
     return keys
 
 
-CASE_TASK_FIELDS = ("status", "process_key")
+CASE_TASK_FIELDS = ("process_key", "employer_department", "status")
 OPEN_TASK_FIELDS = ("spec_name", "state", "listed", "created_at", "due_at")
 
 
@@ -248,16 +254,15 @@ def _open_task_deltas(session):
         for key in keys:
             deltas[key] = deltas.get(key, 0) + n
 
-    cases = {}  # id: (case, status before, process before)
+    cases = {}  # id: (case, (process, département, status) before the flush)
     for case in [o for o in [*session.new, *session.dirty, *session.deleted] if isinstance(o, Case)]:
         state = inspect(case)
-        before = (None, None) if case in session.new else (_before(state, "status"), _before(state, "process_key"))
-        cases[case.id] = (case, *before)
+        cases[case.id] = (case, None if case in session.new else tuple(_before(state, n) for n in CASE_TASK_FIELDS))
 
     def case_of(case_id):
         if case_id not in cases:
             case = session.get(Case, case_id)
-            cases[case_id] = (case, case.status, case.process_key) if case is not None else (None, None, None)
+            cases[case_id] = (case, tuple(getattr(case, n) for n in CASE_TASK_FIELDS) if case is not None else None)
         return cases[case_id]
 
     changed_tasks = set()
@@ -268,27 +273,28 @@ def _open_task_deltas(session):
             continue
         changed_tasks.add(task.id)
         if task not in session.new:
-            case, status, process = case_of(_before(state, "case_id"))
-            if case is not None:
-                add(open_task_keys(process, status, *(_before(state, n) for n in OPEN_TASK_FIELDS)), -1)
+            case, before = case_of(_before(state, "case_id"))
+            if case is not None and before is not None:
+                add(open_task_keys(*before, *(_before(state, n) for n in OPEN_TASK_FIELDS)), -1)
         if task not in session.deleted and task.case_id is not None:
-            case, _status, _process = case_of(task.case_id)
+            case, _before_case = case_of(task.case_id)
             if case is not None and case not in session.deleted:
-                add(open_task_keys(case.process_key, case.status, *(getattr(task, n) for n in OPEN_TASK_FIELDS)), 1)
-    # A case suspended, resumed or ended: its other open tasks stop (or start) counting.
-    for case, status, process in list(cases.values()):
-        if case is None or case in session.new:
+                now = tuple(getattr(case, n) for n in CASE_TASK_FIELDS)
+                add(open_task_keys(*now, *(getattr(task, n) for n in OPEN_TASK_FIELDS)), 1)
+    # A case suspended, resumed, ended or moved: its other open tasks stop, start or move counting.
+    for case, before in list(cases.values()):
+        if case is None or before is None:
             continue
-        after = (None, None) if case in session.deleted else (case.status, case.process_key)
-        if (status == "running") == (after[0] == "running") and process == after[1]:
+        after = (None, None, None) if case in session.deleted else tuple(getattr(case, n) for n in CASE_TASK_FIELDS)
+        if before[:2] == after[:2] and (before[2] == "running") == (after[2] == "running"):
             continue
         for task_id, spec_name, created_at, due_at in session.execute(
                 select(Task.id, Task.spec_name, Task.created_at, Task.due_at)
                 .where(Task.case_id == case.id, Task.state == "open", Task.listed.is_(True))):
             if task_id in changed_tasks:
                 continue
-            add(open_task_keys(process, status, spec_name, "open", True, created_at, due_at), -1)
-            add(open_task_keys(after[1], after[0], spec_name, "open", True, created_at, due_at), 1)
+            add(open_task_keys(*before, spec_name, "open", True, created_at, due_at), -1)
+            add(open_task_keys(*after, spec_name, "open", True, created_at, due_at), 1)
     return [(key, n) for key, n in sorted(deltas.items(), key=lambda item: str(item[0])) if n]
 
 
@@ -320,9 +326,7 @@ Index("ix_prolongations_created", Prolongation.created_at)
 # A flush that touches a PASS, its hires, suspensions or prolongations, or a company's
 # département, recounts those PASS before and after it and adds the difference.
 
-from app.models.organisations import Organisation  # noqa: E402
-
-ALL_DEPARTMENTS = "*"
+from app.models.organisations import Organisation
 
 
 class PassCount(db.Model):

@@ -79,6 +79,9 @@ class Case(db.Model):
         # id in the key: the page's ids are read from the index alone (app/services/case_search.py).
         Index("ix_cases_waiting", "created_at", "id", postgresql_include=["waiting_since", "next_due_at"],
               postgresql_where=text("waiting_since IS NOT NULL"), sqlite_where=text("waiting_since IS NOT NULL")),
+        Index("ix_cases_department_waiting", "employer_department", "created_at", "id",
+              postgresql_include=["waiting_since", "next_due_at"],
+              postgresql_where=text("waiting_since IS NOT NULL"), sqlite_where=text("waiting_since IS NOT NULL")),
     )
 
     process_version = relationship("ProcessVersion")

@@ -61,6 +61,9 @@ JOURNAL_SIZE = 20
 SAMPLE_SIZE = 20_000
 SAMPLE_EVERY = 32
 PASS_EXPIRY_MONTHS = 3
+# Up to this many open tasks in a scope, their median waiting time is computed exactly (one join,
+# a few milliseconds); beyond, it is estimated from the days they were created (OpenTaskCount).
+EXACT_MEDIAN_TASKS = 1_000
 
 
 @dataclass(frozen=True)
@@ -332,24 +335,35 @@ def _element_names(_sha256, xml):
     return tuple((e.get("id"), e.get("name")) for e in root.iter() if e.get("id") and e.get("name"))
 
 
-def _open_counted(process_key, measure, *conditions):
-    """SELECT spec_name, bucket, tasks FROM the open task counters (the whole platform, now)."""
+def _counted_department(scope, filters):
+    """The counters' department holding this scope's figures ("*": the platform), or None when they
+    must be counted from the rows (an organisation, a company kind, two different départements)."""
+    if scope.kind == "organisation" or filters.organisation_id or filters.company_kind:
+        return None
+    wanted = {d for d in (scope.department if scope.kind == "department" else None, filters.department) if d}
+    if len(wanted) > 1:
+        return None
+    return wanted.pop() if wanted else ALL_DEPARTMENTS
+
+
+def _open_counted(process_key, department, measure, *conditions):
+    """SELECT spec_name, bucket, tasks FROM the open task counters of a département or "*" (now)."""
     return db.session.execute(
         select(OpenTaskCount.spec_name, OpenTaskCount.bucket, OpenTaskCount.tasks)
-        .where(OpenTaskCount.process_key == process_key, OpenTaskCount.measure == measure,
-               OpenTaskCount.tasks != 0, *conditions)).all()
+        .where(OpenTaskCount.process_key == process_key, OpenTaskCount.department == department,
+               OpenTaskCount.measure == measure, OpenTaskCount.tasks != 0, *conditions)).all()
 
 
-def _counted_deadlines(process_key, now, soon):
-    """[(spec name, open, overdue, due soon)] of the whole platform from the open task counters.
+def _counted_deadlines(process_key, department, now, soon):
+    """[(spec name, open, overdue, due soon)] of a département (or "*") from the open task counters.
 
     Hours wholly before `now` are overdue, those wholly within [now, soon) due soon; the tasks of the
     two hours that hold `now` and `soon` are counted one by one (exact figures, a few hundred tasks)."""
     found = {}
-    for spec_name, _day, tasks in _open_counted(process_key, "created"):
+    for spec_name, _day, tasks in _open_counted(process_key, department, "created"):
         found.setdefault(spec_name, [0, 0, 0])[0] += tasks
     now_hour, soon_hour = hour_number(now), hour_number(soon)
-    for spec_name, hour, tasks in _open_counted(process_key, "due", OpenTaskCount.bucket < soon_hour,
+    for spec_name, hour, tasks in _open_counted(process_key, department, "due", OpenTaskCount.bucket < soon_hour,
                                                 OpenTaskCount.bucket != now_hour):
         found.setdefault(spec_name, [0, 0, 0])[1 if hour < now_hour else 2] += tasks
     edges = [and_(Task.due_at >= _hour_start(hour), Task.due_at < _hour_start(hour + 1))
@@ -359,7 +373,8 @@ def _counted_deadlines(process_key, now, soon):
                    func.sum(when((and_(Task.due_at >= now, Task.due_at < soon), 1), else_=0)))
             .join(Case, Case.id == Task.case_id)
             .where(Task.state == "open", Task.listed.is_(True), Case.status == "running",
-                   Case.process_key == process_key, or_(*edges))
+                   Case.process_key == process_key, or_(*edges),
+                   *([] if department == ALL_DEPARTMENTS else [Case.employer_department == department]))
             .group_by(Task.spec_name)):
         counts = found.setdefault(spec_name, [0, 0, 0])
         counts[1] += int(overdue or 0)
@@ -374,8 +389,9 @@ def _hour_start(hour):
 def deadlines(process_key, scope, filters, now=None):
     now = now or utcnow()
     soon = now + timedelta(days=DUE_SOON_DAYS)
-    if whole_platform(scope, filters):
-        rows = _counted_deadlines(process_key, now, soon)
+    department = _counted_department(scope, filters)
+    if department is not None:
+        rows = _counted_deadlines(process_key, department, now, soon)
     else:
         base = _waiting_tasks(process_key, scope, filters)
         rows = db.session.execute(base.with_only_columns(
@@ -402,12 +418,12 @@ def waiting_points(process_key, scope, filters, now=None):
     """Where cases wait now: per task of the diagram, how many and their median waiting time."""
     now = now or utcnow()
     estimated = False
-    if whole_platform(scope, filters):
+    department = _counted_department(scope, filters)
+    if department is not None:
         histograms = {}
-        for spec_name, day, tasks in _open_counted(process_key, "created"):
+        for spec_name, day, tasks in _open_counted(process_key, department, "created"):
             histograms.setdefault(spec_name, []).append((day, tasks))
-        # A few thousand open tasks: their exact median is cheap; beyond, the days they were created say it.
-        estimated = sum(n for days in histograms.values() for _day, n in days) > SAMPLE_SIZE
+        estimated = sum(n for days in histograms.values() for _day, n in days) > EXACT_MEDIAN_TASKS
     if estimated:
         found = {name: (_median_waiting(days, now), sum(n for _day, n in days)) for name, days in histograms.items()}
     else:
@@ -552,7 +568,7 @@ def pass_statistics(scope, filters, today=None):
     from app.services.job_seekers import today_paris
 
     today = today or today_paris()
-    department = _counted_pass_department(scope, filters)
+    department = _counted_department(scope, filters)
     if department is not None:
         counted = dict(db.session.execute(
             select(PassCount.measure, func.sum(PassCount.passes))
@@ -579,17 +595,6 @@ def pass_statistics(scope, filters, today=None):
     expiring = count(select(func.count()).select_from(Approval).where(
         live, *in_scope, Approval.end_on >= today, Approval.end_on < anniversary(today, PASS_EXPIRY_MONTHS)))
     return _pass_table(issued, counted[0], counted[1], expiring)
-
-
-def _counted_pass_department(scope, filters):
-    """The PassCount department that holds this scope's PASS figures ("*": the platform), or None
-    when they must be counted (an organisation, a company kind, two different départements)."""
-    if scope.kind == "organisation" or filters.organisation_id or filters.company_kind:
-        return None
-    wanted = {d for d in (scope.department if scope.kind == "department" else None, filters.department) if d}
-    if len(wanted) > 1:
-        return None
-    return wanted.pop() if wanted else ALL_DEPARTMENTS
 
 
 def _in_days(column_, filters):

@@ -33,11 +33,13 @@ def upgrade():
     op.create_table(
         'open_task_counts',
         sa.Column('process_key', sa.String(length=80), nullable=False),
+        sa.Column('department', sa.String(length=3), nullable=False),
         sa.Column('spec_name', sa.String(length=255), nullable=False),
         sa.Column('measure', sa.String(length=10), nullable=False),
         sa.Column('bucket', sa.Integer(), nullable=False),
         sa.Column('tasks', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('process_key', 'spec_name', 'measure', 'bucket', name=op.f('pk_open_task_counts')),
+        sa.PrimaryKeyConstraint('process_key', 'department', 'spec_name', 'measure', 'bucket',
+                                name=op.f('pk_open_task_counts')),
     )
     op.create_table(
         'pass_counts',
@@ -52,6 +54,9 @@ def upgrade():
     op.create_index('ix_cases_waiting', 'cases', ['created_at', 'id'],
                     postgresql_include=['waiting_since', 'next_due_at'],
                     postgresql_where=WAITING, sqlite_where=WAITING)
+    op.create_index('ix_cases_department_waiting', 'cases', ['employer_department', 'created_at', 'id'],
+                    postgresql_include=['waiting_since', 'next_due_at'],
+                    postgresql_where=WAITING, sqlite_where=WAITING)
     op.create_index('ix_tasks_open_due', 'tasks', ['due_at'], postgresql_include=['case_id', 'spec_name'],
                     postgresql_where=OPEN_LISTED, sqlite_where=OPEN_LISTED)
 
@@ -61,18 +66,20 @@ def backfill(connection):
     backfill_passes(connection)
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("""
-            INSERT INTO open_task_counts (process_key, spec_name, measure, bucket, tasks)
-            SELECT c.process_key, t.spec_name, 'created',
-                   (t.created_at AT TIME ZONE 'Europe/Paris')::date - date '1970-01-01', count(*)
+            CREATE TEMP TABLE open_tasks_by_place ON COMMIT DROP AS
+            SELECT c.process_key, p.department, t.spec_name, t.created_at, t.due_at
             FROM tasks t JOIN cases c ON c.id = t.case_id
-            WHERE t.state = 'open' AND t.listed IS TRUE AND c.status = 'running' AND t.created_at IS NOT NULL
-            GROUP BY 1, 2, 4
+            CROSS JOIN LATERAL (SELECT '*' AS department UNION ALL
+                                SELECT c.employer_department WHERE c.employer_department <> '') p
+            WHERE t.state = 'open' AND t.listed IS TRUE AND c.status = 'running' AND t.created_at IS NOT NULL"""))
+        connection.execute(sa.text("""
+            INSERT INTO open_task_counts (process_key, department, spec_name, measure, bucket, tasks)
+            SELECT process_key, department, spec_name, 'created',
+                   (created_at AT TIME ZONE 'Europe/Paris')::date - date '1970-01-01', count(*)
+            FROM open_tasks_by_place GROUP BY 1, 2, 3, 5
             UNION ALL
-            SELECT c.process_key, t.spec_name, 'due', floor(extract(epoch FROM t.due_at) / 3600)::int, count(*)
-            FROM tasks t JOIN cases c ON c.id = t.case_id
-            WHERE t.state = 'open' AND t.listed IS TRUE AND c.status = 'running' AND t.created_at IS NOT NULL
-                  AND t.due_at IS NOT NULL
-            GROUP BY 1, 2, 4"""))
+            SELECT process_key, department, spec_name, 'due', floor(extract(epoch FROM due_at) / 3600)::int, count(*)
+            FROM open_tasks_by_place WHERE due_at IS NOT NULL GROUP BY 1, 2, 3, 5"""))
         return
     # SQLite has no time zones: the buckets are computed here (development databases are small).
     paris = ZoneInfo("Europe/Paris")
@@ -82,16 +89,20 @@ def backfill(connection):
         return found.replace(tzinfo=found.tzinfo or UTC)
 
     counts = Counter()
-    for process_key, spec_name, created, due in connection.execute(sa.text(
-            "SELECT c.process_key, t.spec_name, t.created_at, t.due_at FROM tasks t JOIN cases c ON c.id = t.case_id "
+    for process_key, department, spec_name, created, due in connection.execute(sa.text(
+            "SELECT c.process_key, c.employer_department, t.spec_name, t.created_at, t.due_at "
+            "FROM tasks t JOIN cases c ON c.id = t.case_id "
             "WHERE t.state = 'open' AND t.listed IS TRUE AND c.status = 'running' AND t.created_at IS NOT NULL")):
-        counts[(process_key, spec_name, "created", (moment(created).astimezone(paris).date() - date(1970, 1, 1)).days)] += 1
-        if due is not None:
-            counts[(process_key, spec_name, "due", int(moment(due).timestamp() // 3600))] += 1
+        for place in ("*", department) if department else ("*",):
+            day = (moment(created).astimezone(paris).date() - date(1970, 1, 1)).days
+            counts[(process_key, place, spec_name, "created", day)] += 1
+            if due is not None:
+                counts[(process_key, place, spec_name, "due", int(moment(due).timestamp() // 3600))] += 1
     if counts:
         connection.execute(sa.text(
-            "INSERT INTO open_task_counts (process_key, spec_name, measure, bucket, tasks) VALUES (:p, :s, :m, :b, :n)"),
-            [{"p": p, "s": s, "m": m, "b": b, "n": n} for (p, s, m, b), n in counts.items()])
+            "INSERT INTO open_task_counts (process_key, department, spec_name, measure, bucket, tasks) "
+            "VALUES (:p, :d, :s, :m, :b, :n)"),
+            [{"p": p, "d": d, "s": s, "m": m, "b": b, "n": n} for (p, d, s, m, b), n in counts.items()])
 
 
 PASS_DAYS = """
@@ -136,6 +147,7 @@ def backfill_passes(connection):
 
 def downgrade():
     op.drop_index('ix_tasks_open_due', table_name='tasks', postgresql_where=OPEN_LISTED, sqlite_where=OPEN_LISTED)
+    op.drop_index('ix_cases_department_waiting', table_name='cases', postgresql_where=WAITING, sqlite_where=WAITING)
     op.drop_index('ix_cases_waiting', table_name='cases', postgresql_where=WAITING, sqlite_where=WAITING)
     op.create_index('ix_cases_waiting', 'cases', ['created_at'], postgresql_include=['waiting_since', 'next_due_at'],
                     postgresql_where=WAITING, sqlite_where=WAITING)

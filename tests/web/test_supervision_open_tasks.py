@@ -1,7 +1,7 @@
 """The open task counters (app/models/case_flows.py OpenTaskCount) stay equal to the open, listed
 tasks of running cases whatever happens to them (a task opened, completed, reassigned, due earlier,
-a case suspended, resumed, cancelled, deleted), and the whole platform's "now" figures read from
-them are those of the tasks themselves: the sum of the départements' figures."""
+a case suspended, resumed, cancelled, deleted), and the "now" figures of the platform and of a
+département read from them are those counted from the tasks themselves."""
 from collections import Counter
 from datetime import timedelta
 
@@ -22,29 +22,32 @@ def counters_match_the_tasks():
     expected = Counter()
     for task in Task.query.all():
         case = db.session.get(Case, task.case_id)
-        for key in open_task_keys(case.process_key, case.status, task.spec_name, task.state, task.listed,
-                                  task.created_at, task.due_at):
+        for key in open_task_keys(case.process_key, case.employer_department, case.status, task.spec_name,
+                                  task.state, task.listed, task.created_at, task.due_at):
             expected[key] += 1
-    stored = Counter({(r.process_key, r.spec_name, r.measure, r.bucket): r.tasks
+    stored = Counter({(r.process_key, r.department, r.spec_name, r.measure, r.bucket): r.tasks
                       for r in OpenTaskCount.query.all() if r.tasks})
     assert stored == expected
 
 
-def figures(key, scope, now):
+def figures(key, scope, now, **filters):
     builder = supervision.deadlines if key == "deadlines" else supervision.waiting_points
-    table = builder("application", scope, supervision.Filters(), now)
+    table = builder("application", scope, supervision.Filters(**filters), now)
     if key == "deadlines":
         return Counter({(r["task"], c): r[c] for r in table.rows for c in ("open", "overdue", "due_soon")})
     return Counter({r["task"]: r["waiting"] for r in table.rows})
 
 
-def platform_is_the_sum_of_departments(now=None):
+def counted_figures_are_the_tasks(now=None):
+    """Each scope's figures from the counters equal those counted from the tasks (a company kind
+    filter counts from the tasks: the sum over every kind of company of the dataset)."""
     now = now or utcnow()
-    for key in ("deadlines", "waiting"):
-        total = Counter()
-        for scope in DEPARTMENTS:
-            total.update(figures(key, scope, now))
-        assert figures(key, PLATFORM, now) == +total
+    for scope in [PLATFORM, *DEPARTMENTS]:
+        for key in ("deadlines", "waiting"):
+            queried = Counter()
+            for kind in ("ACI", "EI", "GEIQ"):
+                queried.update(figures(key, scope, now, company_kind=kind))
+            assert +figures(key, scope, now) == +queried, (scope, key)
 
 
 def support_user(world):  # noqa: F811
@@ -54,7 +57,7 @@ def support_user(world):  # noqa: F811
 def test_counters_follow_tasks_and_cases(app, world):  # noqa: F811
     with app.app_context():
         counters_match_the_tasks()
-        platform_is_the_sum_of_departments()
+        counted_figures_are_the_tasks()
         waiting = figures("waiting", PLATFORM, utcnow())
         assert waiting["Traiter la nouvelle candidature"] == 2
         assert waiting["Statuer sur la candidature à l'étude"] == 1
@@ -62,7 +65,7 @@ def test_counters_follow_tasks_and_cases(app, world):  # noqa: F811
     act(app, world, world.cases["A3"], "employer", decision="study")
     with app.app_context():
         counters_match_the_tasks()
-        platform_is_the_sum_of_departments()
+        counted_figures_are_the_tasks()
         assert figures("waiting", PLATFORM, utcnow())["Statuer sur la candidature à l'étude"] == 2
         # Reassigned by support: still one open task, counted once.
         task = Task.query.filter_by(case_id=world.cases["A4"], state="open").one()
@@ -79,7 +82,7 @@ def test_counters_follow_tasks_and_cases(app, world):  # noqa: F811
         # Cancelled: gone from the figures.
         support.cancel(world.cases["A5"], support_user(world), "Candidature envoyée par erreur.")
         counters_match_the_tasks()
-        platform_is_the_sum_of_departments()
+        counted_figures_are_the_tasks()
         assert figures("waiting", PLATFORM, utcnow())["Traiter la nouvelle candidature"] == 0
         # A case's tasks deleted one by one, then the case (a data fix through the models: a bulk
         # Query.delete() of tasks would bypass the session, and its listeners, altogether).
@@ -90,7 +93,7 @@ def test_counters_follow_tasks_and_cases(app, world):  # noqa: F811
         db.session.delete(emptied_case(world.cases["A4"]))
         db.session.commit()
         counters_match_the_tasks()
-        platform_is_the_sum_of_departments()
+        counted_figures_are_the_tasks()
 
 
 def test_deadlines_are_exact_at_the_hour_boundaries(app, world):  # noqa: F811
@@ -106,18 +109,18 @@ def test_deadlines_are_exact_at_the_hour_boundaries(app, world):  # noqa: F811
         row = figures("deadlines", PLATFORM, now)
         assert (row[("Traiter la nouvelle candidature", "overdue")],
                 row[("Traiter la nouvelle candidature", "due_soon")]) == (1, 1)
-        platform_is_the_sum_of_departments(now)
+        counted_figures_are_the_tasks(now)
         for key, due in (("A3", soon - timedelta(minutes=1)), ("A5", soon + timedelta(minutes=1))):
             Task.query.filter_by(case_id=world.cases[key], state="open").one().due_at = due
         db.session.commit()
         row = figures("deadlines", PLATFORM, now)
         assert (row[("Traiter la nouvelle candidature", "overdue")],
                 row[("Traiter la nouvelle candidature", "due_soon")]) == (0, 1)
-        platform_is_the_sum_of_departments(now)
+        counted_figures_are_the_tasks(now)
 
 
 def test_median_waiting_from_the_days_tasks_were_created():
-    """Beyond a few thousand open tasks the platform's median comes from the days tasks were
+    """Beyond a thousand open tasks a scope's median comes from the days its tasks were
     created: within a day of the exact one."""
     from datetime import UTC, datetime
 
