@@ -79,6 +79,12 @@ def test_counters_follow_tasks_and_cases(app, world):  # noqa: F811
         support.resume(world.cases["A4"], support_user(world), "Ce n'était pas un doublon.")
         counters_match_the_tasks()
         assert figures("waiting", PLATFORM, utcnow())["Statuer sur la candidature à l'étude"] == 2
+        # Its employer changed to a company of another département: its task moves with it.
+        support.change_party(world.cases["A4"], support_user(world), "employer", str(world.orgs["r93"]),
+                             "Erreur de structure à la création.")
+        counters_match_the_tasks()
+        counted_figures_are_the_tasks()
+        assert figures("waiting", DEPARTMENTS[1], utcnow())["Statuer sur la candidature à l'étude"] == 1
         # Cancelled: gone from the figures.
         support.cancel(world.cases["A5"], support_user(world), "Candidature envoyée par erreur.")
         counters_match_the_tasks()
