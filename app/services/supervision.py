@@ -45,7 +45,9 @@ from app.models.case_flows import (
     EPOCH_DAY,
     CaseFlowCount,
     OpenTaskCount,
+    SUPPORT_EVENT_KINDS,
     PassCount,
+    ScopedFlowCount,
     hour_number,
 )
 
@@ -53,8 +55,6 @@ PARIS = ZoneInfo("Europe/Paris")
 DUE_SOON_DAYS = 3
 SLOWEST_COUNT = 3
 # The support actions supervisors read in the dashboard's journal (app/services/support.py).
-SUPPORT_EVENT_KINDS = ("task_reassigned", "party_changed", "case_suspended", "case_resumed", "case_cancelled",
-                       "service_retried", "service_skipped", "data_corrected")
 JOURNAL_SIZE = 20
 # Lead times of a scope with more cases than this are measured on the cases whose id is a
 # multiple of SAMPLE_EVERY (a regular sample that the partial index ix_cases_sample holds).
@@ -157,14 +157,39 @@ def whole_platform(scope, filters):
     return scope.kind == "platform" and not (filters.department or filters.organisation_id or filters.company_kind)
 
 
-def _counted(process_key, filters, measure, *columns):
-    """SELECT columns, SUM(cases) FROM the daily counters of the period, grouped by columns."""
-    conditions = [CaseFlowCount.process_key == process_key, CaseFlowCount.measure == measure]
+def counted_place(scope, filters):
+    """Where the daily flow counters hold this scope's figures: ALL_DEPARTMENTS (the whole platform,
+    CaseFlowCount), (organisation id, "") or (0, département) (ScopedFlowCount); None when they must be
+    counted from the cases (a company kind, an organisation within a département, two of either)."""
+    if filters.company_kind:
+        return None
+    organisations = {o for o in (scope.organisation_id if scope.kind == "organisation" else None,
+                                 filters.organisation_id) if o}
+    departments = {d for d in (scope.department if scope.kind == "department" else None, filters.department) if d}
+    if not organisations and not departments:
+        return ALL_DEPARTMENTS if scope.kind == "platform" else None
+    if len(organisations) == 1 and not departments:
+        return (organisations.pop(), "")
+    if len(departments) == 1 and not organisations:
+        return (0, departments.pop())
+    return None
+
+
+def _flow_table(place):
+    return CaseFlowCount if place == ALL_DEPARTMENTS else ScopedFlowCount
+
+
+def _counted(process_key, filters, measure, *columns, place=ALL_DEPARTMENTS):
+    """SELECT columns, SUM(cases) FROM the daily counters of the period and place, grouped by columns."""
+    table = _flow_table(place)
+    conditions = [table.process_key == process_key, table.measure == measure]
+    if place != ALL_DEPARTMENTS:
+        conditions += [ScopedFlowCount.organisation_id == place[0], ScopedFlowCount.department == place[1]]
     if filters.date_from:
-        conditions.append(CaseFlowCount.day >= filters.date_from)
+        conditions.append(table.day >= filters.date_from)
     if filters.date_to:
-        conditions.append(CaseFlowCount.day <= filters.date_to)
-    total = func.sum(CaseFlowCount.cases)
+        conditions.append(table.day <= filters.date_to)
+    total = func.sum(table.cases)
     return (select(*columns, total).where(*conditions).group_by(*columns)
             .having(total != 0))
 
@@ -188,10 +213,11 @@ def _seconds_between(later, earlier):
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
-def _weekly_counted(process_key, filters, measure):
-    """{monday: count} from the daily counters (the whole platform)."""
+def _weekly_counted(process_key, filters, measure, place=ALL_DEPARTMENTS):
+    """{monday: count} from the daily counters (the whole platform, an organisation, a département)."""
     counts = {}
-    for day, count in db.session.execute(_counted(process_key, filters, measure, CaseFlowCount.day)):
+    table = _flow_table(place)
+    for day, count in db.session.execute(_counted(process_key, filters, measure, table.day, place=place)):
         day = _as_date(day)
         monday = day - timedelta(days=day.weekday())
         counts[monday] = counts.get(monday, 0) + int(count)
@@ -256,8 +282,10 @@ def stage_labels(process_key, stages):
 
 
 def cases_by_stage(process_key, scope, filters):
-    if whole_platform(scope, filters):
-        rows = db.session.execute(_counted(process_key, filters, "opened", CaseFlowCount.stage)).all()
+    place = counted_place(scope, filters)
+    if place is not None:
+        rows = db.session.execute(_counted(process_key, filters, "opened", _flow_table(place).stage,
+                                           place=place)).all()
     else:
         rows = db.session.execute(
             select(Case.stage, func.count())
@@ -276,9 +304,10 @@ def opened_and_closed_per_week(process_key, scope, filters, now=None):
     now = now or utcnow()
     conditions = case_conditions(process_key, scope, filters, period=False)
     counts = {}
+    place = counted_place(scope, filters)
     for key, column_ in (("opened", Case.created_at), ("closed", Case.closed_at)):
-        if whole_platform(scope, filters):
-            found = _weekly_counted(process_key, filters, key)
+        if place is not None:
+            found = _weekly_counted(process_key, filters, key, place)
         else:
             found = _weekly_grouped(conditions, column_, filters, now)
         for monday, count in found.items():
@@ -467,9 +496,10 @@ def lead_times(process_key, scope, filters):
     conditions = case_conditions(process_key, scope, filters)
     # Above SAMPLE_SIZE cases the medians are estimated on a regular sample (one case in
     # SAMPLE_EVERY, by id, which an index holds), and the table says so.
-    if whole_platform(scope, filters):
-        total = db.session.execute(_counted(process_key, filters, "opened").with_only_columns(
-            func.sum(CaseFlowCount.cases))).scalar() or 0
+    place = counted_place(scope, filters)
+    if place is not None:
+        total = db.session.execute(_counted(process_key, filters, "opened", place=place).with_only_columns(
+            func.sum(_flow_table(place).cases))).scalar() or 0
     else:
         total = db.session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar()
     step = SAMPLE_EVERY if total > SAMPLE_SIZE else 1
@@ -496,10 +526,12 @@ def lead_times(process_key, scope, filters):
 
 
 def acceptance_by_sender(process_key, scope, filters):
-    if whole_platform(scope, filters):
+    place = counted_place(scope, filters)
+    if place is not None:
+        table = _flow_table(place)
         rows = db.session.execute(
-            _counted(process_key, filters, "opened", CaseFlowCount.sender_kind).add_columns(
-                func.sum(when((CaseFlowCount.stage == "accepted", CaseFlowCount.cases), else_=0)))).all()
+            _counted(process_key, filters, "opened", table.sender_kind, place=place).add_columns(
+                func.sum(when((table.stage == "accepted", table.cases), else_=0)))).all()
     else:
         rows = db.session.execute(
             select(Case.sender_kind, func.count(), func.sum(when((Case.stage == "accepted", 1), else_=0)))
@@ -521,9 +553,11 @@ def acceptance_by_sender(process_key, scope, filters):
 
 
 def refusal_reasons(process_key, scope, filters):
-    if whole_platform(scope, filters):
-        rows = db.session.execute(_counted(process_key, filters, "opened", CaseFlowCount.refusal_reason)
-                                  .where(CaseFlowCount.stage == "refused")).all()
+    place = counted_place(scope, filters)
+    if place is not None:
+        table = _flow_table(place)
+        rows = db.session.execute(_counted(process_key, filters, "opened", table.refusal_reason, place=place)
+                                  .where(table.stage == "refused")).all()
     else:
         rows = db.session.execute(
             select(Case.refusal_reason, func.count())
@@ -626,14 +660,29 @@ def support_journal(process_key, scope, filters):
         # The organisation's cases first (one index): fewer than support's actions on the platform.
         narrow.append(Event.case_id.in_(select(CaseParty.case_id)
                                         .where(CaseParty.organisation_id == scope.organisation_id)))
-    rows = db.session.execute(
-        select(Event.at, Case.id, Case.reference, Event.summary, User.first_name, User.last_name,
-               Event.data)
-        .join(Case, Case.id == Event.case_id).outerjoin(User, User.id == Event.actor_id)
-        .where(Event.kind.in_(SUPPORT_EVENT_KINDS), *narrow,
-               *case_conditions(process_key, scope, filters, period=False),
-               *_in_period(Event.at, filters), Event.actor_id.isnot(None))
-        .order_by(Event.at.desc(), Event.id.desc()).limit(JOURNAL_SIZE)).all()
+    support_events = [Event.kind.in_(SUPPORT_EVENT_KINDS), *narrow]
+    # The newest support events first, from ix_events_support_at alone, then those in scope and period
+    # with their cases: joining every support event of the period to its case before sorting reads
+    # thousands of cases (and the planner, which cannot know that support's events are recent,
+    # would). When too few of the newest are in scope (a small département, an older period): more of
+    # them, then all. A département's or an organisation's journal reads all at once (its cases are
+    # a few percent of support's: the newest would seldom be enough).
+    reads = (JOURNAL_SIZE * 25, None) if whole_platform(scope, filters) else (None,)
+    for read in reads:
+        if read is None:
+            chosen = list(support_events)
+        else:
+            newest = select(Event.id).where(*support_events).order_by(Event.at.desc(), Event.id.desc()).limit(read)
+            chosen = [Event.id.in_(newest.scalar_subquery())]
+        chosen += [*_in_period(Event.at, filters), Event.actor_id.isnot(None)]
+        rows = db.session.execute(
+            select(Event.at, Case.id, Case.reference, Event.summary, User.first_name, User.last_name,
+                   Event.data)
+            .join(Case, Case.id == Event.case_id).outerjoin(User, User.id == Event.actor_id)
+            .where(*chosen, *case_conditions(process_key, scope, filters, period=False))
+            .order_by(Event.at.desc(), Event.id.desc()).limit(JOURNAL_SIZE)).all()
+        if read is None or len(rows) == JOURNAL_SIZE:
+            break
     return Table(
         "support", "Interventions du support",
         [("at", "Date"), ("reference", "Dossier"), ("action", "Action"), ("author", "Par"), ("reason", "Motif")],
