@@ -20,6 +20,21 @@ from app.web.session import current_organisation
 
 bp = Blueprint("approvals", __name__)
 
+
+def pass_page_url(approval_id):
+    """The PASS page, where the suspension and prolongation pages lead back to."""
+    return url_for("approvals.detail", approval_id=approval_id)
+
+
+def posted_pass_version():
+    """The PASS lock version the submitted page showed; a page without one is treated as
+    outdated (lock_pass answers 409)."""
+    try:
+        return int(request.form.get("lock_version", ""))
+    except ValueError:
+        return 0
+
+
 MAX_ID = 2**31 - 1
 NOT_FOUND = "Ce PASS IAE n'existe pas."
 NOT_VISIBLE = ("Ce PASS IAE concerne une personne sans lien avec votre organisation : vous ne pouvez pas le "

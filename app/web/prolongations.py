@@ -9,7 +9,7 @@
 The decision itself is the task "Décider de la demande de prolongation" on the usual task
 page (/taches/<id>) of bpmn/prolongation.bpmn.
 """
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -18,6 +18,7 @@ from app.domain.approvals import format_pass_number
 from app.domain.approvals import prolongations as prolongation_rules
 from app.services import prolongations as service
 from app.services.tasks import ServiceError
+from app.web.approvals import pass_page_url, posted_pass_version
 from app.web.errors import render_error
 from app.web.session import current_organisation
 
@@ -36,20 +37,6 @@ def prolongation_panel(approval, organisation=None):
 def prolongation_request_of(case):
     """The request of a prolongation case (its phone contact and report), for the task and case pages."""
     return service.request_of_case(case)
-
-
-def pass_page_url(approval_id):
-    """The PASS page if it is served, else the list of the prolongation's cases."""
-    if "approvals.detail" in current_app.view_functions:
-        return url_for("approvals.detail", approval_id=approval_id)
-    return None
-
-
-def _expected_version():
-    try:
-        return int(request.form.get("lock_version", ""))
-    except ValueError:
-        return 0  # matches no PASS: a page without its version is treated as outdated (409)
 
 
 def _place_errors(form, spec, field_errors):
@@ -99,7 +86,7 @@ def declare(approval_id):
     if page.blocker:
         # Suspended, expired, a request already waiting: the PASS changed since the page was shown.
         return _refused(ServiceError(page.blocker, 409))
-    version = _expected_version()
+    version = posted_pass_version()
     spec, form = service.declare_form(page, formdata=request.form)
     first, errors = formspec.form_result(form)
     if errors:

@@ -19,6 +19,7 @@ from app.services import suspensions as service
 from app.services import tasks as tasks_service
 from app.services.job_seekers import today_paris
 from app.services.tasks import ServiceError
+from app.web.approvals import pass_page_url, posted_pass_version
 from app.web.errors import render_error
 from app.web.session import current_organisation
 
@@ -49,20 +50,6 @@ def suspension_panel(approval, organisation=None):
             "ongoing": ongoing, "can_change": can_change,
             "actions": service.actions_for(ongoing) if can_change else {},
             "reason_label": rules.SUSPENSION_REASONS.get(ongoing.reason, ongoing.reason) if ongoing else ""}
-
-
-def pass_page_url(approval_id):
-    """The PASS page, once its blueprint is served."""
-    if "approvals.detail" in current_app.view_functions:
-        return url_for("approvals.detail", approval_id=approval_id)
-    return None
-
-
-def _expected_version():
-    try:
-        return int(request.form.get("lock_version", ""))
-    except ValueError:
-        return 0  # no version: treated as an outdated page (409)
 
 
 def _refused(exc, approval_id):
@@ -113,7 +100,7 @@ def new(approval_id):
     if request.method == "GET":
         return _render_new(approval, organisation, spec, formspec.build_form(spec, context), version, today)
 
-    version = _expected_version()
+    version = posted_pass_version()
     form = formspec.build_form(spec, context, formdata=request.form)
     values, errors = formspec.form_result(form)
     if errors:
@@ -171,7 +158,7 @@ def change(suspension_id, action):
         form = formspec.build_form(spec, context, data=service.initial_values(suspension))
         return _render_change(suspension, task, action, spec, form, suspension.approval.lock_version)
 
-    version = _expected_version()
+    version = posted_pass_version()
     try:
         # The PASS as the page showed it: a change meanwhile (a colleague, a hire) is a 409.
         approvals.lock_pass(approval_id, version)
