@@ -10,6 +10,7 @@ from app.formspec.build import (
     clean_data,
     form_class,
     form_result,
+    place_field_errors,
     resolve_choices,
     uploaded_files,
     validate_json,
@@ -30,6 +31,6 @@ from app.formspec.spec import (
 __all__ = [
     "FIELD_TYPES", "FieldSpec", "FormSpec", "FormSpecError",
     "build_form", "check_restrict_choices", "check_spec", "clean_data", "form_class", "form_result",
-    "list_form_keys", "load_spec", "parse_restrict_choices", "parse_spec",
+    "list_form_keys", "load_spec", "parse_restrict_choices", "parse_spec", "place_field_errors",
     "resolve_choices", "uploaded_files", "validate_json",
 ]

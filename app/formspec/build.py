@@ -259,6 +259,19 @@ def form_result(form):
     return clean_data(form), {}
 
 
+def place_field_errors(form, field_errors):
+    """Show a service's per-field messages (ServiceError.field_errors) next to the form's fields;
+    the messages about no field of this form are returned, for the alert above it."""
+    others = []
+    for name, field_messages in (field_errors or {}).items():
+        field_messages = [field_messages] if isinstance(field_messages, str) else list(field_messages)
+        if name in form.spec.field_names:
+            form[name].errors = field_messages
+        else:
+            others.extend(field_messages)
+    return others
+
+
 def uploaded_files(form):
     """{field name: werkzeug FileStorage} for the visible file fields that received a file."""
     return {

@@ -17,6 +17,7 @@ from app.services.job_seekers import today_paris
 from app.services.tasks import ServiceError
 from app.web.errors import abort_fr, render_error
 from app.web.session import current_organisation
+from app.web.layout import pdf_response
 
 bp = Blueprint("approvals", __name__)
 
@@ -121,11 +122,7 @@ def certificate_pdf(approval_id):
     except ServiceError as exc:
         return render_error(exc.status, exc.message, links=[("Voir le PASS IAE", url_for(".detail",
                                                                                             approval_id=approval.id))])
-    response = Response(document.content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    # Personal data: no cache keeps a copy.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(document, attachment=True)
 
 
 # -- lists --------------------------------------------------------------------------------------

@@ -57,9 +57,7 @@ def _render_form(company, form, job=None, query="", status=200):
 
 def _attach(form, exc):
     """A service refusal on a field shows next to that field."""
-    for name, messages in (exc.field_errors or {}).items():
-        if name in form.spec.field_names:
-            form[name].errors = list(messages)
+    formspec.place_field_errors(form, exc.field_errors)
 
 
 @bp.route(f"/structures/<{ID}:company_id>/fiches/nouvelle", methods=["GET", "POST"])

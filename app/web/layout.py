@@ -1,7 +1,7 @@
 """What every page's layout needs (user, organisation switcher, navigation) and HTML headers."""
 import logging
 
-from flask import request
+from flask import Response, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -65,3 +65,13 @@ def register_layout(app):
     app.add_template_global(stage_severity, "stage_severity")
     app.add_template_global(role_label, "role_label")
     app.after_request(_security_headers)
+
+
+def pdf_response(document, attachment=False):
+    """A stored PDF (a CV, a report, a certificate) as the browser receives it: shown inline or
+    downloaded, and never kept by a cache, since it holds personal data."""
+    response = Response(document.content, mimetype="application/pdf")
+    disposition = "attachment" if attachment else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{document.filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

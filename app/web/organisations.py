@@ -35,13 +35,7 @@ def _form(form_key, formdata=None):
 
 def _show_errors(form, spec, exc):
     """Put a service's per-field messages on the form; the others come back as a list."""
-    others = []
-    for name, messages in (exc.field_errors or {}).items():
-        messages = [messages] if isinstance(messages, str) else list(messages)
-        if name in spec.field_names:
-            form[name].errors = messages
-        else:
-            others.extend(messages)
+    others = formspec.place_field_errors(form, exc.field_errors)
     if not exc.field_errors:
         others.append(exc.message)
     return others

@@ -7,7 +7,7 @@
 Once the case is open, each step is a task of bpmn/prescription.bpmn on the usual task
 page (/taches/<id>), given to the sender.
 """
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app import formspec, permissions
@@ -16,6 +16,7 @@ from app.services import prescription
 from app.services.tasks import ServiceError
 from app.web.errors import render_error
 from app.web.session import current_organisation
+from app.web.layout import pdf_response
 
 bp = Blueprint("prescription", __name__)
 
@@ -59,12 +60,7 @@ def new():
             errors = exc.field_errors or {"_form": [exc.message]}
         else:
             return _open_first_step(case)
-    others = []
-    for name, messages in errors.items():
-        if name in spec.field_names:
-            form[name].errors = list(messages)
-        else:
-            others.extend(messages)
+    others = formspec.place_field_errors(form, errors)
     return _render_start(page, spec, form, others, status=422)
 
 
@@ -104,7 +100,4 @@ def cv(document_id):
         document = prescription.get_document(document_id, current_user)
     except ServiceError as exc:
         return render_error(exc.status, exc.message)
-    response = Response(document.content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(document)

@@ -9,7 +9,7 @@
 The decision itself is the task "Décider de la demande de prolongation" on the usual task
 page (/taches/<id>) of bpmn/prolongation.bpmn.
 """
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -21,6 +21,7 @@ from app.services.tasks import ServiceError
 from app.web.approvals import pass_page_url, posted_pass_version
 from app.web.errors import render_error
 from app.web.session import current_organisation
+from app.web.layout import pdf_response
 
 bp = Blueprint("prolongations", __name__)
 
@@ -37,18 +38,6 @@ def prolongation_panel(approval, organisation=None):
 def prolongation_request_of(case):
     """The request of a prolongation case (its phone contact and report), for the task and case pages."""
     return service.request_of_case(case)
-
-
-def _place_errors(form, spec, field_errors):
-    """Put a ServiceError's field errors on the form; the others are returned for the alert."""
-    others = []
-    for name, messages in (field_errors or {}).items():
-        messages = [messages] if isinstance(messages, str) else list(messages)
-        if name in spec.field_names:
-            form[name].errors = messages
-        else:
-            others.extend(messages)
-    return others
 
 
 def _render_first(page, form, spec, form_errors=(), status=200, version=None):
@@ -100,7 +89,7 @@ def declare(approval_id):
     except ServiceError as exc:
         if exc.status != 422:
             return _refused(exc)
-        others = _place_errors(form, spec, exc.field_errors)
+        others = formspec.place_field_errors(form, exc.field_errors)
         return _render_first(page, form, spec, others, status=422, version=version)
 
     if prescriber is None:
@@ -124,9 +113,9 @@ def declare(approval_id):
         if exc.status != 422:
             return _refused(exc)
         if set(exc.field_errors) & set(spec2.field_names):
-            others = _place_errors(form2, spec2, exc.field_errors)
+            others = formspec.place_field_errors(form2, exc.field_errors)
             return _render_second(page, first, form2, spec2, prescriber, others, status=422, version=version)
-        others = _place_errors(form, spec, exc.field_errors)
+        others = formspec.place_field_errors(form, exc.field_errors)
         return _render_first(page, form, spec, others, status=422, version=version)
     flash(f"Votre demande de prolongation est envoyée à {case.summary.get('prescriber_organisation_name')} : "
           "sa décision vous sera notifiée.", "success")
@@ -139,7 +128,7 @@ def _finish(page, first, version, form, spec):
     except ServiceError as exc:
         if exc.status != 422:
             return _refused(exc)
-        others = _place_errors(form, spec, exc.field_errors)
+        others = formspec.place_field_errors(form, exc.field_errors)
         return _render_first(page, form, spec, others, status=422, version=version)
     flash(f"Le PASS IAE est prolongé jusqu'au {case.summary.get('end_display') or ''}.", "success")
     return redirect(pass_page_url(page.approval.id) or url_for("cases.show", case_id=case.id))
@@ -173,7 +162,4 @@ def report(document_id):
         document = service.get_report(document_id, current_user)
     except ServiceError as exc:
         return render_error(exc.status, exc.message)
-    response = Response(document.content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(document)

@@ -260,9 +260,7 @@ def case_list():
             result = case_search.search(scope, query, page)
         except ServiceError as exc:
             errors = exc.field_errors or {"q": [exc.message]}
-            for name, messages in errors.items():
-                if name in form.spec.field_names:
-                    form[name].errors = list(messages)
+            formspec.place_field_errors(form, errors)
             status = exc.status
     else:
         status = 422

@@ -21,7 +21,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
 from app import formspec, permissions
@@ -80,9 +80,14 @@ def _version():
         return None
 
 
-def _guard():
-    """None when the user is support staff, else the 403 page."""
-    return None if permissions.can_support(current_user) else render_error(403, support.SUPPORT_ONLY)
+@bp.before_request
+def _support_only():
+    """Every page of this blueprint is support staff's: others are sent to log in, or get a 403."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not permissions.can_support(current_user):
+        return render_error(403, support.SUPPORT_ONLY)
+    return None
 
 
 def _case(case_id):
@@ -94,13 +99,7 @@ def _case(case_id):
 
 def _form_errors(form, exc):
     """Put a ServiceError's field messages on the form's fields; the others are returned."""
-    others = []
-    for name, messages in (exc.field_errors or {}).items():
-        messages = [messages] if isinstance(messages, str) else list(messages)
-        if name in form.spec.field_names:
-            form[name].errors = messages
-        else:
-            others.extend(messages)
+    others = formspec.place_field_errors(form, exc.field_errors)
     if not exc.field_errors or exc.status != 422:
         others.append(exc.message)
     return others
@@ -109,11 +108,7 @@ def _form_errors(form, exc):
 # -- the case's support page ------------------------------------------------------------------
 
 @bp.route("/dossiers/<int:case_id>/support")
-@login_required
 def console(case_id):
-    denied = _guard()
-    if denied:
-        return denied
     try:
         case = _case(case_id)
     except ServiceError as exc:
@@ -132,11 +127,7 @@ def console(case_id):
 
 
 @bp.route("/dossiers/<int:case_id>/support/<action>", methods=["GET", "POST"])
-@login_required
 def case_action(case_id, action):
-    denied = _guard()
-    if denied:
-        return denied
     if action not in CASE_ACTIONS:
         return render_error(404)
     service, title, explanation, button, _statuses = CASE_ACTIONS[action]
@@ -168,11 +159,7 @@ def case_action(case_id, action):
 
 
 @bp.route("/dossiers/<int:case_id>/support/structure", methods=["GET", "POST"])
-@login_required
 def rebind(case_id):
-    denied = _guard()
-    if denied:
-        return denied
     try:
         case = _case(case_id)
     except ServiceError as exc:
@@ -207,11 +194,7 @@ def rebind(case_id):
 # -- tasks -------------------------------------------------------------------------------------
 
 @bp.route("/taches/<int:task_id>/reaffecter", methods=["GET", "POST"])
-@login_required
 def reassign(task_id):
-    denied = _guard()
-    if denied:
-        return denied
     task = db.session.get(Task, task_id)
     if task is None:
         return render_error(404, "Cette tâche n'existe pas.")
@@ -247,11 +230,7 @@ def reassign(task_id):
 
 
 @bp.route("/taches/<int:task_id>/corriger", methods=["GET", "POST"])
-@login_required
 def correct(task_id):
-    denied = _guard()
-    if denied:
-        return denied
     task = db.session.get(Task, task_id)
     if task is None:
         return render_error(404, "Cette tâche n'existe pas.")
@@ -288,22 +267,14 @@ def correct(task_id):
 # -- incidents and queues --------------------------------------------------------------------
 
 @bp.route("/incidents")
-@login_required
 def incidents():
-    denied = _guard()
-    if denied:
-        return denied
     jobs, jobs_notice = support.failed_jobs()
     return render_template("support/incidents.html", cases=support.case_incidents(), jobs=jobs,
                            jobs_notice=jobs_notice)
 
 
 @bp.route("/incidents/taches-de-fond/<job_id>/<action>", methods=["GET", "POST"])
-@login_required
 def job_action(job_id, action):
-    denied = _guard()
-    if denied:
-        return denied
     if action not in JOB_ACTIONS:
         return render_error(404)
     service, title, explanation, button = JOB_ACTIONS[action]
@@ -331,11 +302,7 @@ def job_action(job_id, action):
 
 
 @bp.route("/support/files")
-@login_required
 def queues():
-    denied = _guard()
-    if denied:
-        return denied
     from app.services.supervision import processes
     return render_template("support/queues.html", groups=support.support_tasks(), process_names=processes(),
                            manual_pass=support.manual_pass_queue())

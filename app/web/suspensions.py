@@ -57,17 +57,6 @@ def _refused(exc, approval_id):
     return render_error(exc.status, exc.message, links=[("Revenir au PASS IAE", back)] if back else None)
 
 
-def _place_errors(form, spec, field_errors):
-    others = []
-    for name, messages in (field_errors or {}).items():
-        messages = [messages] if isinstance(messages, str) else list(messages)
-        if name in spec.field_names:
-            form[name].errors = messages
-        else:
-            others.extend(messages)
-    return others
-
-
 def _spec(form_key):
     return formspec.load_spec(form_key, current_app.config["FORMS_DIR"])
 
@@ -112,7 +101,7 @@ def new(approval_id):
         if exc.status != 422:
             return _refused(exc, approval_id)
         approval = db.session.get(Approval, approval_id)
-        others = _place_errors(form, spec, exc.field_errors)
+        others = formspec.place_field_errors(form, exc.field_errors)
         return _render_new(approval, organisation, spec, form, version, today, others, status=422)
     summary = dict(case.summary or {})
     db.session.commit()
@@ -170,7 +159,7 @@ def change(suspension_id, action):
         suspension, task = db.session.get(Suspension, suspension_id), db.session.get(type(task), task.id)
         form = formspec.build_form(spec, context, formdata=request.form)
         form.validate()
-        others = _place_errors(form, spec, exc.field_errors)
+        others = formspec.place_field_errors(form, exc.field_errors)
         return _render_change(suspension, task, action, spec, form, version, others, status=422)
     flash(DONE[action], "success")
     return redirect(pass_page_url(approval_id) or url_for("cases.show", case_id=task.case_id))

@@ -92,13 +92,7 @@ def complete(task_id):
         task = db.session.get(type(task), task_id)
         if exc.status == 422:
             spec, form = _build_form(task, formdata)
-            others = []
-            for name, messages in (exc.field_errors or {}).items():
-                messages = [messages] if isinstance(messages, str) else list(messages)
-                if name in spec.field_names:
-                    form[name].errors = messages
-                else:
-                    others.extend(messages)
+            others = formspec.place_field_errors(form, exc.field_errors)
             return _render(task, form=form, spec=spec, form_errors=others, status=422,
                            error={"title": "Le formulaire contient des erreurs", "message": exc.message,
                                   "severity": "error", "summary_in_form": True})
