@@ -18,7 +18,7 @@ from app import formspec, permissions
 from app.api.approvals import NOT_FOUND, pass_json
 from app.api.errors import ApiError
 from app.api.serialize import case_summary
-from app.api.views import MAX_ID, REQUIRED, UNKNOWN_FIELD, bp, check_fields, json_object
+from app.api.views import MAX_ID, REQUIRED, bp, check_fields, json_object
 from app.domain.approvals import prolongations as prolongation_rules
 from app.extensions import db
 from app.models import Approval

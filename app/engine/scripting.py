@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import vocabularies
+from app.domain.calendar import today_paris
 from app.engine import operations
 from app.extensions import db
 
@@ -26,7 +27,8 @@ SAFE_BUILTINS = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES}
 
 
 def _today_iso():
-    return date.today().isoformat()
+    # The diagrams compare French civil dates (a contract starts at midnight in Paris).
+    return today_paris().isoformat()
 
 
 def script_globals():

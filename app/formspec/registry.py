@@ -11,16 +11,15 @@ message; it may return a normalized value, which then replaces the field's.
 Validators only run on non-empty values.
 """
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from app.domain import hiring, identifiers, places, rome
 from app.domain.vocabularies import refusal_reasons_for
+from app.domain.calendar import PARIS
 
 PROVIDERS = {}
 VALIDATORS = {}
 
 # Dates in the IAE are French civil dates: "today" is today in Paris, not on the server's clock.
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def provider(name):

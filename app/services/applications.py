@@ -24,7 +24,6 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
@@ -37,6 +36,7 @@ from app.extensions import db
 from app.models import AuditEntry, Case, CaseParty, JobSeeker, Organisation, Task
 from app.models.base import utcnow
 from app.services.tasks import ServiceError
+from app.domain.calendar import PARIS
 
 PROCESS = "application"
 PAGE_SIZE = 20
@@ -44,7 +44,6 @@ PAGE_SIZE = 20
 EXPORT_LIMIT = 10_000
 # Companies see the applications of the last 2 years, plus every accepted one (DOMAIN §4).
 COMPANY_HISTORY_YEARS = 2
-PARIS = ZoneInfo("Europe/Paris")
 
 # The form specs (forms/*.yaml) of each list's filters; their field names are the query parameters.
 FILTER_SPECS = {"sent": "applications_sent_filters", "received": "applications_received_filters",

@@ -6,8 +6,7 @@ applications), each change recorded in the audit log (there is no case here).
 """
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import case, func, or_, select
@@ -21,6 +20,7 @@ from app.formspec.registry import appellation_from_key, appellation_key
 from app.models import JobDescription, Organisation
 from app.models.audit import AuditEntry, record
 from app.services.tasks import ServiceError
+from app.domain.calendar import today_paris
 
 PAGE_SIZE = 20
 # Spontaneous applications open 90 days at a time (DOMAIN §10).
@@ -29,16 +29,10 @@ SEARCH_FORM = "directory_search"
 SEARCH_FIELDS = ("job", "city", "department", "kind")
 SEARCH_ERROR = "La recherche contient des erreurs : corrigez les champs signalés."
 JOB_FORM = "job_description"
-PARIS = ZoneInfo("Europe/Paris")
 
 NO_COMPANY = "Cette structure n'existe pas."
 NO_JOB = "Cette fiche de poste n'existe pas ou n'est plus publiée."
 NOT_ADMIN = "Seuls les administrateurs de cette structure peuvent la gérer."
-
-
-def today_paris():
-    """IAE dates are French civil dates: today in Paris."""
-    return datetime.now(PARIS).date()
 
 
 def load_form(form_key):

@@ -13,7 +13,7 @@ from app.engine.operations import operation
 from app.extensions import db
 from app.models.base import utcnow
 from app.services import approvals, hire, job_seekers
-from app.services.job_seekers import PARIS
+from app.domain.calendar import PARIS
 
 # How long the hire case follows a contract with no end date: the length of a PASS IAE
 # (DOMAIN §7.1), after which cancelling or moving the hire makes no sense any more.

@@ -7,8 +7,6 @@ existing one instead. The PASS IAE facts the sending of applications needs (vali
 end, blocking suspension) are read from app/services/approvals.py.
 """
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
@@ -18,16 +16,11 @@ from app.domain.errors import DomainRuleError
 from app.extensions import db
 from app.models import Diagnosis, JobSeeker
 from app.services.tasks import ServiceError
+from app.domain.calendar import today_paris
 
-PARIS = ZoneInfo("Europe/Paris")
 
 NIR_TAKEN = "Une personne est déjà inscrite avec ce numéro de sécurité sociale."
 EMAIL_TAKEN = "Une personne est déjà inscrite avec cette adresse e-mail."
-
-
-def today_paris():
-    """IAE dates are French civil dates: today in Paris."""
-    return datetime.now(PARIS).date()
 
 
 def normalize_email(email):

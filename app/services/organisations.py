@@ -13,7 +13,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -28,9 +27,9 @@ from app.models import AuditEntry, Event, Invitation, Membership, Organisation, 
 from app.models.base import utcnow
 from app.services import notifications
 from app.services.tasks import ServiceError
+from app.domain.calendar import PARIS
 
 INVITATION_DAYS = 14
-PARIS = ZoneInfo("Europe/Paris")
 # Prescribers of this kind need no authorization: they orient people, never validate eligibility.
 NO_AUTHORIZATION_KIND = "OTHER"
 

@@ -18,7 +18,6 @@ import functools
 import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, literal, literal_column, or_, select
 from sqlalchemy import case as when
@@ -39,6 +38,7 @@ from app.models import (
     Task,
     User,
 )
+from app.domain.calendar import PARIS
 from app.models.base import utcnow
 from app.models.case_flows import (
     ALL_DEPARTMENTS,
@@ -51,7 +51,6 @@ from app.models.case_flows import (
     hour_number,
 )
 
-PARIS = ZoneInfo("Europe/Paris")
 DUE_SOON_DAYS = 3
 SLOWEST_COUNT = 3
 # The support actions supervisors read in the dashboard's journal (app/services/support.py).

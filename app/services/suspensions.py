@@ -9,7 +9,6 @@ refused form changes nothing.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -22,9 +21,9 @@ from app.models import Case, Suspension, Task
 from app.services import approvals
 from app.services.job_seekers import today_paris
 from app.services.tasks import PROCESS_FORM_HOOKS, ServiceError
+from app.domain.calendar import PARIS
 
 PROCESS = "suspension"
-PARIS = ZoneInfo("Europe/Paris")
 
 FORM_NEW = "suspension_new"
 FORM_EDIT = "suspension_edit"
