@@ -54,7 +54,7 @@ def open_action(page, live_server, scene, link):
 def submit(page, name):
     with page.expect_navigation():
         page.get_by_role("button", name=name).click()
-    page.wait_for_url(re.compile(rf"/pass/\d+$"))
+    page.wait_for_url(re.compile(r"/pass/\d+$"))
     assert_accessible(page)
 
 
