@@ -364,7 +364,8 @@ def seed(app, cases, tasks_per_case):
 # The migrations that fill supervision's facts and counters from existing rows, in order.
 BACKFILLS = (("5c1d9a7e3f20", "the supervision facts and daily flow counters"),
              ("5b90320e9848", "the open task counters"),
-             ("a3c5e7f90b12", "the flow counters per organisation and département"))
+             ("a3c5e7f90b12", "the flow counters per organisation and département"),
+             ("c4e8a1f2d6b7", "the support journal per organisation and département"))
 
 
 def backfill(app):

@@ -16,11 +16,23 @@ the price of exact figures without a refresh job; requests are short.
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, String, event, inspect, select
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    delete,
+    event,
+    insert,
+    inspect,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import UTCDateTime, utcnow
 from app.models.cases import Case, Task
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -534,3 +546,81 @@ def _count_scoped_after(session, _flush_context):
     changes = [(key, n) for key, n in sorted(changes.items(), key=lambda item: str(item[0])) if n]
     if changes:
         _add(session.connection(), ScopedFlowCount.__table__, SCOPED_KEY, "cases", changes)
+
+
+# -- the support journal of an organisation and of a département --------------------------------
+# An organisation's or a département's journal reads its own rows, newest first, from one index,
+# instead of joining each of support's actions to its case and parties to find the few in scope.
+# A support action counts, like the scoped counters, once for each organisation that is a party of
+# the case and once for the employer's département; when the case's parties or département change
+# (a transfer), its rows are written again, so that a journal shows the actions on the cases the
+# scope sees now.
+
+class SupportJournalEntry(db.Model):
+    """A support action on a case, for one organisation (department "") or one département (organisation_id 0)."""
+    __tablename__ = "support_journal"
+    __table_args__ = (Index("ix_support_journal_place", "organisation_id", "department", "process_key", "at",
+                            "event_id"),)
+
+    organisation_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    department: Mapped[str] = mapped_column(String(3), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True,
+                                          autoincrement=False)
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    process_key: Mapped[str] = mapped_column(String(80))
+    at = mapped_column(UTCDateTime(), nullable=False)
+
+
+def _journal_cases(session):
+    """Ids of the cases whose journal rows this flush changes: a new support action, a party or the
+    employer's département changed."""
+    ids = set()
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(obj, Event) and obj in session.new:
+            if obj.kind in SUPPORT_EVENT_KINDS and obj.actor_id is not None and obj.case_id is not None:
+                ids.add(obj.case_id)
+        elif isinstance(obj, CaseParty):
+            state = inspect(obj)
+            if obj in session.dirty and not _changed(state, ("case_id", "organisation_id")):
+                continue
+            ids.update(i for i in (obj.case_id, _before(state, "case_id")) if i)
+        elif isinstance(obj, Case) and obj in session.dirty and _changed(inspect(obj), ("employer_department",)):
+            ids.add(obj.id)
+    return ids
+
+
+def journal_rows(case_ids=None):
+    """SELECT the support journal's rows (of `case_ids`, or of every case) as the events, parties and
+    cases say now: what `write_journal` stores and the migration backfills."""
+    support_actions = [Event.kind.in_(SUPPORT_EVENT_KINDS), Event.actor_id.isnot(None)]
+    if case_ids is not None:
+        support_actions.append(Event.case_id.in_(sorted(case_ids)))
+    parties = (select(CaseParty.case_id, CaseParty.organisation_id).distinct()
+               .where(CaseParty.organisation_id.isnot(None)).subquery())
+    of_organisations = (select(parties.c.organisation_id, literal(""), Event.id, Event.case_id, Case.process_key,
+                               Event.at)
+                        .join(Case, Case.id == Event.case_id).join(parties, parties.c.case_id == Event.case_id)
+                        .where(*support_actions))
+    of_departments = (select(literal(0), Case.employer_department, Event.id, Event.case_id, Case.process_key,
+                             Event.at)
+                      .join(Case, Case.id == Event.case_id)
+                      .where(*support_actions, Case.employer_department.isnot(None), Case.employer_department != ""))
+    return union_all(of_organisations, of_departments)
+
+
+JOURNAL_COLUMNS = ("organisation_id", "department", "event_id", "case_id", "process_key", "at")
+
+
+def write_journal(connection, case_ids):
+    """Replace the journal rows of `case_ids` by what their events, parties and cases say now."""
+    table = SupportJournalEntry.__table__
+    connection.execute(delete(table).where(table.c.case_id.in_(sorted(case_ids))))
+    connection.execute(insert(table).from_select(list(JOURNAL_COLUMNS), journal_rows(case_ids)))
+
+
+@event.listens_for(db.session, "after_flush")
+def _keep_support_journal(session, _flush_context):
+    with session.no_autoflush:
+        ids = _journal_cases(session)
+    if ids:
+        write_journal(session.connection(), ids)

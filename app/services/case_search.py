@@ -108,28 +108,41 @@ def search(scope, query, page=1, now=None):
         else:
             conditions.append(found)
     conditions += _filter_conditions(query, now)
-    matching = select(Case.id).where(*conditions)
-    total = db.session.execute(select(func.count()).select_from(matching.limit(COUNT_CAP + 1).subquery())).scalar()
+    if scope.kind == "organisation" or query.organisation_id:
+        ids, total = _organisation_page(conditions, page)
+    else:
+        # The page's ids first (an index holds them with what the filters test, e.g. ix_cases_waiting),
+        # then those 50 cases: the walk through the matches never reads the table.
+        ids = db.session.execute(_page_ids(conditions, page)).scalars().all()
+        total = None
+    if total is None:
+        matching = select(Case.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+        total = db.session.execute(select(func.count()).select_from(matching)).scalar()
     capped = total > COUNT_CAP
-    # The page's ids first (an index holds them with what the filters test, e.g. ix_cases_waiting),
-    # then those 50 cases: the walk through the matches never reads the table.
-    ids = db.session.execute(_page_ids(scope, query, conditions, page)).scalars().all()
     loaded = {case.id: case for case in Case.query.filter(Case.id.in_(ids))} if ids else {}
     cases = [loaded[i] for i in ids if i in loaded]
     return SearchResult(_rows(cases, scope, now), min(total, COUNT_CAP), capped, page, kind, notice)
 
 
-def _page_ids(scope, query, conditions, page):
+def _page_ids(conditions, page):
     """SELECT the ids of the page's cases, newest first."""
-    if scope.kind == "organisation" or query.organisation_id:
-        # An organisation's cases (a few thousand, from one index) sorted by date: walking every case
-        # newest first until 50 of theirs turn up would read a large part of the table instead.
-        # OFFSET 0 keeps the database from pushing the order into the matching.
-        mine = select(Case.id, Case.created_at).where(*conditions).offset(0).subquery()
-        ordered = select(mine.c.id).order_by(mine.c.created_at.desc(), mine.c.id.desc())
-    else:
-        ordered = select(Case.id).where(*conditions).order_by(Case.created_at.desc(), Case.id.desc())
+    ordered = select(Case.id).where(*conditions).order_by(Case.created_at.desc(), Case.id.desc())
     return ordered.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+
+
+def _organisation_page(conditions, page):
+    """(ids of the page, number of matches or None past the last page) of an organisation's cases.
+
+    Its cases (a few thousand, from one index) are read once, counted and sorted by date in one
+    statement: walking every case newest first until 50 of theirs turn up would read a large part
+    of the table, and counting apart would read them twice. OFFSET 0 keeps the database from pushing
+    the order into the matching."""
+    mine = select(Case.id, Case.created_at).where(*conditions).offset(0).subquery()
+    rows = db.session.execute(
+        select(mine.c.id, func.count().over())
+        .order_by(mine.c.created_at.desc(), mine.c.id.desc())
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return [case_id for case_id, _total in rows], (rows[0][1] if rows else None)
 
 
 def _search_conditions(scope, kind, value):

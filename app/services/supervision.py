@@ -23,6 +23,7 @@ from sqlalchemy import and_, func, literal, literal_column, or_, select
 from sqlalchemy import case as when
 
 from app.domain.approvals.dates import anniversary
+from app.domain.calendar import PARIS
 from app.domain.vocabularies import COMPANY_KINDS, REFUSAL_REASONS, SENDER_KINDS
 from app.extensions import db
 from app.models import (
@@ -38,16 +39,16 @@ from app.models import (
     Task,
     User,
 )
-from app.domain.calendar import PARIS
 from app.models.base import utcnow
 from app.models.case_flows import (
     ALL_DEPARTMENTS,
     EPOCH_DAY,
+    SUPPORT_EVENT_KINDS,
     CaseFlowCount,
     OpenTaskCount,
-    SUPPORT_EVENT_KINDS,
     PassCount,
     ScopedFlowCount,
+    SupportJournalEntry,
     hour_number,
 )
 
@@ -59,6 +60,10 @@ JOURNAL_SIZE = 20
 # multiple of SAMPLE_EVERY (a regular sample that the partial index ix_cases_sample holds).
 SAMPLE_SIZE = 20_000
 SAMPLE_EVERY = 32
+# An organisation's cases are read one by one through its parties: above this many, one in
+# ORGANISATION_SAMPLE_EVERY (by case id, the partial index ix_case_parties_sample) is measured.
+ORGANISATION_SAMPLE_SIZE = 4_000
+ORGANISATION_SAMPLE_EVERY = 8
 PASS_EXPIRY_MONTHS = 3
 # Up to this many open tasks in a scope, their median waiting time is computed exactly (one join,
 # a few milliseconds); beyond, it is estimated from the days they were created (OpenTaskCount).
@@ -491,20 +496,33 @@ def _median_waiting(days, now):
     return None
 
 
-def lead_times(process_key, scope, filters):
+def _lead_time_population(process_key, scope, filters):
+    """(conditions on Case, step, total): the cases of the period in scope, of which one in `step`
+    has its lead times measured."""
     conditions = case_conditions(process_key, scope, filters)
-    # Above SAMPLE_SIZE cases the medians are estimated on a regular sample (one case in
-    # SAMPLE_EVERY, by id, which an index holds), and the table says so.
     place = counted_place(scope, filters)
-    if place is not None:
+    if place is None:
+        total = db.session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar()
+    else:
         total = db.session.execute(_counted(process_key, filters, "opened", place=place).with_only_columns(
             func.sum(_flow_table(place).cases))).scalar() or 0
-    else:
-        total = db.session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar()
-    step = SAMPLE_EVERY if total > SAMPLE_SIZE else 1
-    if step > 1:
-        # Written as the index's predicate, constants included, so that PostgreSQL uses it.
-        conditions = [*conditions, literal_column(f"cases.id % {SAMPLE_EVERY} = 0")]
+    # Conditions written as the partial indexes' predicates, constants included, so that PostgreSQL uses them.
+    if place not in (None, ALL_DEPARTMENTS) and place[0] and total > ORGANISATION_SAMPLE_SIZE:
+        # An organisation's cases come from its parties: the sample too (ix_case_parties_sample).
+        sampled = select(CaseParty.case_id).where(
+            CaseParty.organisation_id == place[0],
+            literal_column(f"case_parties.case_id % {ORGANISATION_SAMPLE_EVERY} = 0"))
+        return ([Case.process_key == process_key, *_in_period(Case.created_at, filters), Case.id.in_(sampled)],
+                ORGANISATION_SAMPLE_EVERY, total)
+    if total > SAMPLE_SIZE:
+        return [*conditions, literal_column(f"cases.id % {SAMPLE_EVERY} = 0")], SAMPLE_EVERY, total
+    return conditions, 1, total
+
+
+def lead_times(process_key, scope, filters):
+    # Above SAMPLE_SIZE cases (ORGANISATION_SAMPLE_SIZE for an organisation) the medians are
+    # estimated on a regular sample (by case id, which an index holds), and the table says so.
+    conditions, step, total = _lead_time_population(process_key, scope, filters)
     answered = (select(_seconds_between(Case.first_answer_at, Case.created_at).label("d"))
                 .where(*conditions, Case.first_answer_at.isnot(None)))
     hired = (select(_seconds_between(Case.accepted_at, Case.created_at).label("d"))
@@ -654,34 +672,11 @@ def _pass_table(issued, suspended, prolonged, expiring):
 
 def support_journal(process_key, scope, filters):
     """The latest support actions on cases in scope: what, on which case, by whom, why."""
-    narrow = []
-    if scope.kind == "organisation":
-        # The organisation's cases first (one index): fewer than support's actions on the platform.
-        narrow.append(Event.case_id.in_(select(CaseParty.case_id)
-                                        .where(CaseParty.organisation_id == scope.organisation_id)))
-    support_events = [Event.kind.in_(SUPPORT_EVENT_KINDS), *narrow]
-    # The newest support events first, from ix_events_support_at alone, then those in scope and period
-    # with their cases: joining every support event of the period to its case before sorting reads
-    # thousands of cases (and the planner, which cannot know that support's events are recent,
-    # would). When too few of the newest are in scope (a small département, an older period): more of
-    # them, then all. A département's or an organisation's journal reads all at once (its cases are
-    # a few percent of support's: the newest would seldom be enough).
-    reads = (JOURNAL_SIZE * 25, None) if whole_platform(scope, filters) else (None,)
-    for read in reads:
-        if read is None:
-            chosen = list(support_events)
-        else:
-            newest = select(Event.id).where(*support_events).order_by(Event.at.desc(), Event.id.desc()).limit(read)
-            chosen = [Event.id.in_(newest.scalar_subquery())]
-        chosen += [*_in_period(Event.at, filters), Event.actor_id.isnot(None)]
-        rows = db.session.execute(
-            select(Event.at, Case.id, Case.reference, Event.summary, User.first_name, User.last_name,
-                   Event.data)
-            .join(Case, Case.id == Event.case_id).outerjoin(User, User.id == Event.actor_id)
-            .where(*chosen, *case_conditions(process_key, scope, filters, period=False))
-            .order_by(Event.at.desc(), Event.id.desc()).limit(JOURNAL_SIZE)).all()
-        if read is None or len(rows) == JOURNAL_SIZE:
-            break
+    place = counted_place(scope, filters)
+    if place is not None and place != ALL_DEPARTMENTS:
+        rows = _scoped_journal(process_key, place, filters)
+    else:
+        rows = _journal_from_events(process_key, scope, filters)
     return Table(
         "support", "Interventions du support",
         [("at", "Date"), ("reference", "Dossier"), ("action", "Action"), ("author", "Par"), ("reason", "Motif")],
@@ -692,6 +687,48 @@ def support_journal(process_key, scope, filters):
         description=f"Les {JOURNAL_SIZE} dernières actions du support sur les dossiers de votre périmètre, "
                     "avec leur motif.",
         empty_message="Aucune intervention du support.")
+
+
+JOURNAL_COLUMNS = (Event.at, Case.id, Case.reference, Event.summary, User.first_name, User.last_name, Event.data)
+
+
+def _scoped_journal(process_key, place, filters):
+    """An organisation's or a département's journal: its own rows (SupportJournalEntry), newest first."""
+    organisation_id, department = place
+    entry = SupportJournalEntry
+    return db.session.execute(
+        select(*JOURNAL_COLUMNS).select_from(entry)
+        .join(Event, Event.id == entry.event_id).join(Case, Case.id == entry.case_id)
+        .outerjoin(User, User.id == Event.actor_id)
+        .where(entry.organisation_id == organisation_id, entry.department == department,
+               entry.process_key == process_key, *_in_period(entry.at, filters))
+        .order_by(entry.at.desc(), entry.event_id.desc()).limit(JOURNAL_SIZE)).all()
+
+
+def _journal_from_events(process_key, scope, filters):
+    """The whole platform's journal (or a scope the journal rows do not hold: a company kind, two
+    filters), from the support events themselves."""
+    support_events = [Event.kind.in_(SUPPORT_EVENT_KINDS)]
+    # The newest support events first, from ix_events_support_at alone, then those in scope and period
+    # with their cases: joining every support event of the period to its case before sorting reads
+    # thousands of cases (and the planner, which cannot know that support's events are recent,
+    # would). When too few of the newest are in scope (an older period, a narrow filter): all of them.
+    reads = (JOURNAL_SIZE * 25, None) if whole_platform(scope, filters) else (None,)
+    for read in reads:
+        if read is None:
+            chosen = list(support_events)
+        else:
+            newest = select(Event.id).where(*support_events).order_by(Event.at.desc(), Event.id.desc()).limit(read)
+            chosen = [Event.id.in_(newest.scalar_subquery())]
+        chosen += [*_in_period(Event.at, filters), Event.actor_id.isnot(None)]
+        rows = db.session.execute(
+            select(*JOURNAL_COLUMNS)
+            .join(Case, Case.id == Event.case_id).outerjoin(User, User.id == Event.actor_id)
+            .where(*chosen, *case_conditions(process_key, scope, filters, period=False))
+            .order_by(Event.at.desc(), Event.id.desc()).limit(JOURNAL_SIZE)).all()
+        if read is None or len(rows) == JOURNAL_SIZE:
+            break
+    return rows
 
 
 def dashboard(process_key, scope, filters, now=None):
