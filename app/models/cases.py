@@ -1,5 +1,15 @@
 """Cases, the parties bound to them, the task table (the inbox) and the event log."""
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, event, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    text,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
@@ -75,6 +85,8 @@ class Case(db.Model):
               postgresql_include=["employer_department", "employer_kind", "stage", "first_answer_at",
                                   "accepted_at"],
               postgresql_where=text("id % 32 = 0"), sqlite_where=text("id % 32 = 0")),
+        # A set of cases found by id (an organisation's, a text search's) sorted by date from the index alone.
+        Index("ix_cases_id_created", "id", postgresql_include=["created_at"]),
         # The case list's "overdue" and "waiting since" filters, newest first.
         # id in the key: the page's ids are read from the index alone (app/services/case_search.py).
         Index("ix_cases_waiting", "created_at", "id", postgresql_include=["waiting_since", "next_due_at"],

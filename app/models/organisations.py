@@ -1,5 +1,14 @@
 """Organisations (prescribers, companies, institutions) and memberships (DOMAIN §2)."""
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -51,6 +60,13 @@ class Organisation(db.Model):
                         User.is_active.is_(True))
                 .order_by(User.last_name, User.first_name).all())
 
+
+
+# Support's search by organisation name ("contains", app/services/case_search.py) reads this trigram
+# index on PostgreSQL instead of every name; SQLite, for small databases, scans (the migration
+# creates it on PostgreSQL only).
+Index("ix_organisations_name_trgm", func.lower(Organisation.name).label("name_lower"), postgresql_using="gin",
+      postgresql_ops={"name_lower": "gin_trgm_ops"})
 
 class Membership(db.Model):
     __tablename__ = "memberships"

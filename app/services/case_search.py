@@ -108,8 +108,8 @@ def search(scope, query, page=1, now=None):
         else:
             conditions.append(found)
     conditions += _filter_conditions(query, now)
-    if scope.kind == "organisation" or query.organisation_id:
-        ids, total = _organisation_page(conditions, page)
+    if scope.kind == "organisation" or query.organisation_id or kind == "text":
+        ids, total = _page_of_a_set(conditions, page)
     else:
         # The page's ids first (an index holds them with what the filters test, e.g. ix_cases_waiting),
         # then those 50 cases: the walk through the matches never reads the table.
@@ -130,13 +130,14 @@ def _page_ids(conditions, page):
     return ordered.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
 
 
-def _organisation_page(conditions, page):
-    """(ids of the page, number of matches or None past the last page) of an organisation's cases.
+def _page_of_a_set(conditions, page):
+    """(ids of the page, number of matches or None past the last page) when the matches are a set of
+    case ids from an index: an organisation's cases, a text search (its people's and organisations').
 
-    Its cases (a few thousand, from one index) are read once, counted and sorted by date in one
-    statement: walking every case newest first until 50 of theirs turn up would read a large part
-    of the table, and counting apart would read them twice. OFFSET 0 keeps the database from pushing
-    the order into the matching."""
+    The set (up to some thousands) is read once, counted and sorted by date in one statement: walking
+    every case newest first until 50 of the set turn up would read a large part of the table, and
+    counting apart would read the set twice. OFFSET 0 keeps the database from pushing the order into
+    the matching."""
     mine = select(Case.id, Case.created_at).where(*conditions).offset(0).subquery()
     rows = db.session.execute(
         select(mine.c.id, func.count().over())
