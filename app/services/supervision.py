@@ -156,11 +156,6 @@ def _in_period(column, filters):
     return conditions
 
 
-def whole_platform(scope, filters):
-    """Every case of the platform: figures then come from the daily counters (CaseFlowCount)."""
-    return scope.kind == "platform" and not (filters.department or filters.organisation_id or filters.company_kind)
-
-
 def counted_place(scope, filters):
     """Where the daily flow counters hold this scope's figures: ALL_DEPARTMENTS (the whole platform,
     CaseFlowCount), (organisation id, "") or (0, département) (ScopedFlowCount); None when they must be
@@ -713,8 +708,7 @@ def _journal_from_events(process_key, scope, filters):
     # with their cases: joining every support event of the period to its case before sorting reads
     # thousands of cases (and the planner, which cannot know that support's events are recent,
     # would). When too few of the newest are in scope (an older period, a narrow filter): all of them.
-    reads = (JOURNAL_SIZE * 25, None) if whole_platform(scope, filters) else (None,)
-    for read in reads:
+    for read in (JOURNAL_SIZE * 25, None):
         if read is None:
             chosen = list(support_events)
         else:

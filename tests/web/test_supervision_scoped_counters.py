@@ -130,6 +130,10 @@ def test_the_support_journal_follows_the_case_to_its_new_employer(app, world):  
         assert journal_references(SupervisionScope("platform"), supervision.Filters(organisation_id=geiq)) == []
         assert journal_references(SupervisionScope("platform"), supervision.Filters(organisation_id=r93)) \
             == [case.reference] * 3
+        # A company kind is read from the support events themselves (the newest first, then all).
+        assert journal_references(SupervisionScope("platform"), supervision.Filters(company_kind="ACI")) \
+            == [case.reference] * 3
+        assert journal_references(SupervisionScope("platform"), supervision.Filters(company_kind="GEIQ")) == []
         if geiq_department != "93":
             assert journal_references(SupervisionScope("department", department=geiq_department)) == []
         # The period filter applies to the journal rows too.
