@@ -583,6 +583,8 @@ def _journal_cases(session):
             state = inspect(obj)
             if obj in session.dirty and not _changed(state, ("case_id", "organisation_id")):
                 continue
+            if obj in session.new and obj.case in session.new:
+                continue  # the parties of a case being opened: no support action on it yet
             ids.update(i for i in (obj.case_id, _before(state, "case_id")) if i)
         elif isinstance(obj, Case) and obj in session.dirty and _changed(inspect(obj), ("employer_department",)):
             ids.add(obj.id)
