@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -56,6 +57,9 @@ class RunContext:
 
     def log(self, kind, summary, data=None):
         self.run.log(kind, summary, data)
+
+    def send_message(self, target, name, payload):
+        self.run.send_to(target, name, payload)
 
 
 def role_for_lane(lane_name):
@@ -231,12 +235,37 @@ class CaseRun:
             if self.depth >= MAX_MESSAGE_DEPTH:
                 continue
             for target in targets:
-                run = CaseRun(target, self.actor, self.depth + 1)
-                run.workflow.catch(event)
-                run.log("message_received", f"Message reçu : {name} (de {self.case.reference})",
-                        {"message": name, "from": self.case.reference, "payload": _jsonable(event.payload)})
-                run.advance()
-                run.save()
+                self._deliver(CaseRun(target, self.actor, self.depth + 1), event)
+
+    def send_to(self, target, name, payload):
+        """Deliver the message `name` to one case the caller has correlated itself (a hire knows
+        the case of the suspension it ended), now, in this transaction. Nothing is delivered when
+        that case is not running or does not wait for `name` (an older version of its diagram)."""
+        waiting = (target is not None and target.status == "running"
+                   and name in (target.waiting_messages or "").split())
+        self.log("message_sent", f"Message émis : {name}",
+                 {"message": name, "delivered_to": [target.reference] if waiting else []})
+        if waiting and self.depth < MAX_MESSAGE_DEPTH:
+            run = CaseRun(target, self.actor, self.depth + 1)
+            self._deliver(run, BpmnEvent(_waiting_message(run.workflow, name), payload=payload))
+
+    def _deliver(self, run, event):
+        """`run` (another case) catches `event` and steps on; it is logged as received there."""
+        name = event.event_definition.name
+        run.workflow.catch(event)
+        run.log("message_received", f"Message reçu : {name} (de {self.case.reference})",
+                {"message": name, "from": self.case.reference, "payload": _jsonable(event.payload)})
+        run.advance()
+        run.save()
+
+
+def _waiting_message(workflow, name):
+    """The definition of the message `name` a case waits for: a caught event must equal it."""
+    for task in workflow.event_manager.tasks.values():
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition) and definition.name == name:
+            return definition
+    raise LookupError(f"le dossier n'attend pas le message « {name} »")
 
 
 def _message_targets(case, name):

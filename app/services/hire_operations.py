@@ -12,7 +12,7 @@ from app.domain.vocabularies import SIAE_KINDS
 from app.engine.operations import operation
 from app.extensions import db
 from app.models.base import utcnow
-from app.services import approvals, hire, job_seekers
+from app.services import approvals, hire, job_seekers, suspensions
 from app.domain.calendar import PARIS
 
 # How long the hire case follows a contract with no end date: the length of a PASS IAE
@@ -179,8 +179,11 @@ def attribute_pass(ctx, task, params):
     if current is not None:
         approval = approvals.lock_pass(current.id)
         moved_from = approval.start_on
+        suspended = suspensions.ends_before_hire(approval)
         approvals.attach_hire(approval, company, ctx.case, start, end)
         approvals.save(approval)
+        # A suspension this hire ended closes its own case now (its tasks leave the inboxes).
+        suspensions.tell_cases_ended_by_hire(ctx, suspended, approval, start)
         _pass_data(data, approval, "reused")
         note = f" (début avancé du {rules.fr_date(moved_from)} au {rules.fr_date(approval.start_on)})" \
             if approval.start_on != moved_from else ""

@@ -1,15 +1,16 @@
-"""Service-task operations of bpmn/suspension.bpmn: record, edit, end early, delete, close.
+"""Service-task operations of bpmn/suspension.bpmn: record, edit, end early, delete, close, and
+close when a hire ended the suspension.
 
 Each writes the Suspension row through app/services/suspensions.py (the domain checks again
 there, under the PASS lock), logs what changed in the case's event log, and returns the
 data that describe the suspension now (merged into the case data: summary, notifications,
 the end timer `wake_at`).
 """
-from datetime import timedelta
+from datetime import date, timedelta
 
 from app.domain import approvals as rules
 from app.engine.operations import operation
-from app.services import suspensions
+from app.services import approvals, suspensions
 
 
 def _update(task, data):
@@ -81,3 +82,26 @@ def close(ctx, task, params):
     ctx.log("suspension_closed", f"Suspension terminée le {rules.fr_date(suspension.end_on)}",
             {"suspension_id": suspension.id, "end": suspension.end_on.isoformat()})
     return {"closed": True}
+
+
+@operation("suspension_ended_by_hire", "Clore la suspension terminée par une embauche")
+def ended_by_hire(ctx, task, params):
+    """A hire on the PASS ended the suspension (approvals.attach_hire, DOMAIN §8) and told this case
+    (message `suspension_ended_by_hire`, payload in `ended_by_hire`): say which hire and the new dates."""
+    notice = task.data.get("ended_by_hire") or {}
+    hire_reference = notice.get("hire_reference") or "d'un autre dossier"
+    hiring_start = rules.fr_date(date.fromisoformat(notice["hiring_start_at"]))
+    approval = approvals.get(task.data["approval_id"])
+    suspension = suspensions.suspension_of(ctx.case)
+    data = suspensions.describe(approval, suspension, deleted=suspension is None)
+    if suspension is None:
+        summary = (f"Suspension supprimée par l'embauche {hire_reference} : le contrat commence le {hiring_start}, "
+                   f"premier jour de la suspension ; fin du PASS IAE ramenée au {data['pass_end_display']}")
+    else:
+        summary = (f"Suspension terminée le {data['end_display']} par l'embauche {hire_reference} (contrat à "
+                   f"partir du {hiring_start}) ; nouvelle fin du PASS IAE le {data['pass_end_display']}")
+    ctx.log("suspension_ended_by_hire", summary,
+            {"hire_case": notice.get("hire_reference"), "suspension_id": notice.get("suspension_id"),
+             "deleted": suspension is None, "end": data.get("end_at") if suspension is not None else None,
+             "hiring_start": notice["hiring_start_at"], "pass_end": approval.end_on.isoformat()})
+    return _update(task, data)

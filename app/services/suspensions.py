@@ -328,6 +328,31 @@ def apply_delete(case, actor, data):
     return approval, suspension
 
 
+# -- a hire ends the suspension (DOMAIN §8) ----------------------------------------------------
+
+# The message bpmn/suspension.bpmn waits for while the suspension runs (a boundary on its tasks).
+ENDED_BY_HIRE = "suspension_ended_by_hire"
+
+
+def ends_before_hire(approval):
+    """{suspension id: (its case id, its end)} of the PASS's suspensions that have a case, read
+    before a hire is attached, so that `tell_cases_ended_by_hire` sees which ones the hire ended."""
+    return {s.id: (s.case_id, s.end_on) for s in approval.suspensions if s.case_id is not None}
+
+
+def tell_cases_ended_by_hire(ctx, before, approval, hiring_start):
+    """Send each suspension the hire shortened or deleted to its own case (correlated by the
+    suspension's case id), in this transaction: the case cancels its tasks and closes."""
+    now = {s.id: s for s in approval.suspensions}
+    for suspension_id, (case_id, end) in before.items():
+        row = now.get(suspension_id)
+        if row is not None and row.end_on == end:
+            continue  # over before the hire starts: untouched
+        ctx.send_message(db.session.get(Case, case_id), ENDED_BY_HIRE,
+                         {"hire_reference": ctx.case.reference, "suspension_id": suspension_id,
+                          "hiring_start_at": hiring_start.isoformat(), "deleted": row is None})
+
+
 # -- the case's tasks ----------------------------------------------------------------------
 
 def open_task(case, form_key):
