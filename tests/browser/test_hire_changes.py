@@ -17,17 +17,24 @@ from app.engine import runtime
 from app.extensions import db
 from app.models import Approval, Case, Task, User
 from app.services.job_seekers import today_paris
-from tests.browser.test_pass_lifecycle import click_label, fact, sign_in, sign_out, submit, submit_with_keyboard
+from tests.browser.test_pass_lifecycle import (
+    click_label,
+    fact,
+    sign_in,
+    sign_out,
+    submit,
+    submit_with_keyboard,
+)
 from tests.support.axe import assert_accessible
 from tests.support.hire import declare_hire
 from tests.web.builders import build_scene, send_application
 
 DIAGRAM = "#diagramme"
 # Declared not registered at France Travail: the PASS IAE is issued at once.
-REGISTERED = dict(address="1 rue Haute", birth_place="Rennes", nir_missing_reason="not_known",
-                  france_travail_not_registered=True)
+REGISTERED = {"address": "1 rue Haute", "birth_place": "Rennes", "nir_missing_reason": "not_known",
+              "france_travail_not_registered": True}
 # No NIR, no France Travail id, not declared unregistered: support delivers the PASS by hand.
-UNKNOWN = dict(address="1 rue Haute", birth_place="Rennes", nir_missing_reason="no_nir")
+UNKNOWN = {"address": "1 rue Haute", "birth_place": "Rennes", "nir_missing_reason": "no_nir"}
 REFUSAL = "Identité non vérifiée : l'employeur n'a pas pu fournir de pièce d'identité."
 
 
@@ -76,7 +83,7 @@ def test_an_employer_moves_the_start_of_a_contract_not_begun_and_the_pass_follow
         browser_page, live_server, scene):
     page, app, today = browser_page, live_server.app, today_paris()
     start = today + timedelta(days=8)
-    case_id, hire_id = hired(app, scene, "nadia", start, REGISTERED)
+    _application_id, hire_id = hired(app, scene, "nadia", start, REGISTERED)
     sign_in(page, live_server, scene.email("colleague"))
     open_case(page, live_server, hire_id)
     open_action(page, "Modifier la date de début")
@@ -98,8 +105,9 @@ def test_an_employer_moves_the_start_of_a_contract_not_begun_and_the_pass_follow
         submit_with_keyboard(page, "Valider")
     page.wait_for_url(re.compile(r"/dossiers/\d+$"))
     assert page.get_by_text("C'est enregistré.").is_visible()
-    assert page.get_by_text(f"Date de début du contrat : {fr_date(start)} → {fr_date(new_start)} ; PASS IAE décalé : "
-                            f"du {fr_date(new_start)} au {fr_date(new_start + timedelta(days=729))}").is_visible()
+    new_end = new_start + timedelta(days=729)
+    assert page.get_by_text(f"Date de début du contrat : {fr_date(start)} → {fr_date(new_start)} ; "
+                            f"PASS IAE décalé : du {fr_date(new_start)} au {fr_date(new_end)}").is_visible()
     assert_accessible(page, exclude=[DIAGRAM])
 
     # The PASS issued for this hire and not started yet starts on the new day.
@@ -107,7 +115,7 @@ def test_an_employer_moves_the_start_of_a_contract_not_begun_and_the_pass_follow
     page.get_by_role("link", name=re.compile(r"PASS IAE 99999 00 00001")).click()
     page.wait_for_url(re.compile(r"/pass/\d+$"))
     assert fact(page, "Début") == fr_date(new_start)
-    assert fact(page, "Fin prévue") == fr_date(new_start + timedelta(days=729))
+    assert fact(page, "Fin prévue") == fr_date(new_end)
     assert page.get_by_text(f"Contrat du {fr_date(new_start)}").is_visible()
     assert_accessible(page)
 
@@ -143,8 +151,8 @@ def test_an_employer_cancels_a_hire_and_its_pass_is_cancelled(browser_page, live
 
 def test_support_delivers_a_pass_by_hand_or_refuses_it_with_a_reason(browser_page, live_server, scene):
     page, app, today = browser_page, live_server.app, today_paris()
-    nadia_case, nadia_hire = hired(app, scene, "nadia", today + timedelta(days=3), UNKNOWN)
-    leo_case, leo_hire = hired(app, scene, "leo", today + timedelta(days=4), dict(UNKNOWN, birth_date="1988-06-02"))
+    _nadia_case, nadia_hire = hired(app, scene, "nadia", today + timedelta(days=3), UNKNOWN)
+    leo_case, leo_hire = hired(app, scene, "leo", today + timedelta(days=4), {**UNKNOWN, "birth_date": "1988-06-02"})
     sign_in(page, live_server, scene.email("support"))
     page.get_by_role("button", name="Pilotage").click()
     page.get_by_role("link", name="Files du support").click()
