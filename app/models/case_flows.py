@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    PrimaryKeyConstraint,
     String,
     delete,
     event,
@@ -43,6 +44,10 @@ TASK_FIELDS = ("state", "listed", "due_at", "created_at", "case_id")
 class CaseFlowCount(db.Model):
     """How many cases were opened (or closed) on a Paris day, by what they are now."""
     __tablename__ = "case_flow_counts"
+    # With the count in the key's index (PostgreSQL), a period's counters are read from the index alone:
+    # a scope's rows lie on as many table pages as rows (each is updated in place as cases change).
+    __table_args__ = (PrimaryKeyConstraint("process_key", "day", "measure", "stage", "sender_kind", "refusal_reason",
+                                           postgresql_include=["cases"]),)
 
     process_key: Mapped[str] = mapped_column(String(80), primary_key=True)
     day = mapped_column(Date, primary_key=True)
@@ -464,6 +469,8 @@ def _add(connection, table, key_names, column, changes):
 class ScopedFlowCount(db.Model):
     """CaseFlowCount for one organisation (department "") or one département (organisation_id 0)."""
     __tablename__ = "scoped_flow_counts"
+    __table_args__ = (PrimaryKeyConstraint("organisation_id", "department", "process_key", "measure", "day", "stage",
+                                           "sender_kind", "refusal_reason", postgresql_include=["cases"]),)
 
     organisation_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     department: Mapped[str] = mapped_column(String(3), primary_key=True)

@@ -60,10 +60,10 @@ JOURNAL_SIZE = 20
 # multiple of SAMPLE_EVERY (a regular sample that the partial index ix_cases_sample holds).
 SAMPLE_SIZE = 20_000
 SAMPLE_EVERY = 32
-# An organisation's cases are read one by one through its parties: above this many, one in
-# ORGANISATION_SAMPLE_EVERY (by case id, the partial index ix_case_parties_sample) is measured.
-ORGANISATION_SAMPLE_SIZE = 4_000
-ORGANISATION_SAMPLE_EVERY = 8
+# An organisation's or a département's lead times: above this many cases, one in SCOPE_SAMPLE_EVERY
+# (by case id: the partial indexes ix_case_parties_sample and ix_cases_department_sample) is measured.
+SCOPE_SAMPLE_SIZE = 4_000
+SCOPE_SAMPLE_EVERY = 8
 PASS_EXPIRY_MONTHS = 3
 # Up to this many open tasks in a scope, their median waiting time is computed exactly (one join,
 # a few milliseconds); beyond, it is estimated from the days they were created (OpenTaskCount).
@@ -502,20 +502,24 @@ def _lead_time_population(process_key, scope, filters):
         total = db.session.execute(_counted(process_key, filters, "opened", place=place).with_only_columns(
             func.sum(_flow_table(place).cases))).scalar() or 0
     # Conditions written as the partial indexes' predicates, constants included, so that PostgreSQL uses them.
-    if place not in (None, ALL_DEPARTMENTS) and place[0] and total > ORGANISATION_SAMPLE_SIZE:
-        # An organisation's cases come from its parties: the sample too (ix_case_parties_sample).
-        sampled = select(CaseParty.case_id).where(
-            CaseParty.organisation_id == place[0],
-            literal_column(f"case_parties.case_id % {ORGANISATION_SAMPLE_EVERY} = 0"))
-        return ([Case.process_key == process_key, *_in_period(Case.created_at, filters), Case.id.in_(sampled)],
-                ORGANISATION_SAMPLE_EVERY, total)
+    if place not in (None, ALL_DEPARTMENTS) and total > SCOPE_SAMPLE_SIZE:
+        organisation_id, department = place
+        in_period = [Case.process_key == process_key, *_in_period(Case.created_at, filters)]
+        if organisation_id:
+            # An organisation's cases come from its parties: the sample too (ix_case_parties_sample).
+            sampled = select(CaseParty.case_id).where(
+                CaseParty.organisation_id == organisation_id,
+                literal_column(f"case_parties.case_id % {SCOPE_SAMPLE_EVERY} = 0"))
+            return [*in_period, Case.id.in_(sampled)], SCOPE_SAMPLE_EVERY, total
+        return ([*in_period, Case.employer_department == department,
+                 literal_column(f"cases.id % {SCOPE_SAMPLE_EVERY} = 0")], SCOPE_SAMPLE_EVERY, total)
     if total > SAMPLE_SIZE:
         return [*conditions, literal_column(f"cases.id % {SAMPLE_EVERY} = 0")], SAMPLE_EVERY, total
     return conditions, 1, total
 
 
 def lead_times(process_key, scope, filters):
-    # Above SAMPLE_SIZE cases (ORGANISATION_SAMPLE_SIZE for an organisation) the medians are
+    # Above SAMPLE_SIZE cases (SCOPE_SAMPLE_SIZE for an organisation or a département) the medians are
     # estimated on a regular sample (by case id, which an index holds), and the table says so.
     conditions, step, total = _lead_time_population(process_key, scope, filters)
     answered = (select(_seconds_between(Case.first_answer_at, Case.created_at).label("d"))

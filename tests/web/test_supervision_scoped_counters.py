@@ -141,9 +141,9 @@ def test_the_support_journal_follows_the_case_to_its_new_employer(app, world):  
         assert journal_references(r93_scope, tomorrow) == []
 
 
-def test_lead_times_of_a_big_organisation_are_measured_on_its_sample(app, world, monkeypatch):  # noqa: F811
-    """Above ORGANISATION_SAMPLE_SIZE cases, an organisation's medians read one case in
-    ORGANISATION_SAMPLE_EVERY by id (here every other one, so that this small world has some),
+def test_lead_times_of_a_big_organisation_or_departement_are_measured_on_a_sample(app, world, monkeypatch):  # noqa: F811
+    """Above SCOPE_SAMPLE_SIZE cases, an organisation's (a département's) medians read one case in
+    SCOPE_SAMPLE_EVERY by id (here every other one, so that this small world has some),
     and the table says so; below, every case."""
     prescriber = world.orgs["ft"]
     scope = SupervisionScope("organisation", organisation_id=prescriber)
@@ -153,11 +153,19 @@ def test_lead_times_of_a_big_organisation_are_measured_on_its_sample(app, world,
         whole = supervision.lead_times("application", scope, NO_FILTER)
         assert whole.rows[0]["cases"] == len(answered)
         assert "échantillon" not in whole.description
-        monkeypatch.setattr(supervision, "ORGANISATION_SAMPLE_SIZE", 0)
-        monkeypatch.setattr(supervision, "ORGANISATION_SAMPLE_EVERY", 2)
+        monkeypatch.setattr(supervision, "SCOPE_SAMPLE_SIZE", 0)
+        monkeypatch.setattr(supervision, "SCOPE_SAMPLE_EVERY", 2)
         sampled = supervision.lead_times("application", scope, NO_FILTER)
         assert sampled.rows[0]["cases"] == len([c for c in answered if c.id % 2 == 0])
         assert "un dossier sur 2" in sampled.description
+        # A département's too, by the employer's département.
+        department = SupervisionScope("department", department="35")
+        in_35 = [c for c in Case.query.filter_by(process_key="application", employer_department="35")
+                 if c.first_answer_at is not None]
+        assert in_35
+        measured = supervision.lead_times("application", department, NO_FILTER)
+        assert measured.rows[0]["cases"] == len([c for c in in_35 if c.id % 2 == 0])
+        assert "un dossier sur 2" in measured.description
 
 
 def test_an_organisations_case_list_counts_and_pages_its_cases(app, world, monkeypatch):  # noqa: F811
