@@ -164,6 +164,8 @@ def test_support_delivers_a_pass_by_hand_or_refuses_it_with_a_reason(browser_pag
     queue.get_by_role("link", name=re.compile("^Nadia HADDAD")).click()
     page.wait_for_url(re.compile(r"/taches/\d+$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Délivrer le PASS IAE manuellement"
+    # The support lane's task is the whole team's, not addressed to Sam alone.
+    assert page.get_by_text("Elle revient à toute l'équipe du support de la plateforme").is_visible()
     assert_accessible(page)
     click_label(page, "Refuser le PASS IAE")
     page.get_by_label("Motif du refus").wait_for()
