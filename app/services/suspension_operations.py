@@ -73,8 +73,9 @@ def delete(ctx, task, params):
 
 @operation("suspension_close", "Clore la suspension arrivée à son terme")
 def close(ctx, task, params):
-    """The end timer fired. The row may have been shortened or deleted by a new hire meanwhile
-    (app/services/approvals.attach_hire): say what the suspension finally was."""
+    """The end timer fired. A hire declared in a hire case closes this case at once (ended_by_hire
+    below); a hire attached outside one (demo seed, a case of an older diagram) may still have
+    shortened or deleted the row meanwhile (approvals.attach_hire): say what it finally was."""
     suspension = suspensions.suspension_of(ctx.case)
     if suspension is None:
         ctx.log("suspension_closed", "Suspension close : elle a été supprimée par une nouvelle embauche")

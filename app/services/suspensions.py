@@ -341,8 +341,8 @@ def ends_before_hire(approval):
 
 
 def tell_cases_ended_by_hire(ctx, before, approval, hiring_start):
-    """Send each suspension the hire shortened or deleted to its own case (correlated by the
-    suspension's case id), in this transaction: the case cancels its tasks and closes."""
+    """Tell the case of each suspension the hire shortened or deleted (correlated by the
+    suspension's case id), in this transaction: that case cancels its tasks and closes."""
     now = {s.id: s for s in approval.suspensions}
     for suspension_id, (case_id, end) in before.items():
         row = now.get(suspension_id)
