@@ -77,6 +77,12 @@ def flow_keys(process_key, created_at, stage, sender_kind, refusal_reason, close
     return keys
 
 
+def nonzero_in_order(deltas):
+    """[(key, n)] of the counters that change, always in one order: concurrent transactions then
+    lock the counter rows they both touch in the same order (no deadlock)."""
+    return [(key, n) for key, n in sorted(deltas.items(), key=lambda item: str(item[0])) if n]
+
+
 def _changed(state, names):
     return any(state.attrs[name].history.has_changes() for name in names)
 
@@ -185,7 +191,7 @@ def _count_flows(session, _flush_context):
                 deltas[key] = deltas.get(key, 0) - 1
             for key in after:
                 deltas[key] = deltas.get(key, 0) + 1
-    changes = [(key, n) for key, n in sorted(deltas.items(), key=lambda item: str(item[0])) if n]
+    changes = nonzero_in_order(deltas)
     if changes:
         add_counts(session.connection(), changes)
     with session.no_autoflush:
@@ -312,7 +318,7 @@ def _open_task_deltas(session):
                 continue
             add(open_task_keys(*before, spec_name, "open", True, created_at, due_at), -1)
             add(open_task_keys(*after, spec_name, "open", True, created_at, due_at), 1)
-    return [(key, n) for key, n in sorted(deltas.items(), key=lambda item: str(item[0])) if n]
+    return nonzero_in_order(deltas)
 
 
 def add_open_task_counts(connection, changes):
@@ -367,7 +373,6 @@ class PassCount(db.Model):
 
 
 PASS_KEY = ("measure", "department", "day")
-PASS_BEFORE = "supervision_pass_counts_before"
 
 
 def _touched_passes(session, after):
@@ -424,25 +429,30 @@ def pass_keys(session, ids):
     return found
 
 
-@event.listens_for(db.session, "before_flush")
-def _count_passes_before(session, _flush_context, _instances):
-    with session.no_autoflush:
-        ids = _touched_passes(session, after=False)
-        session.info[PASS_BEFORE] = (ids, pass_keys(session, ids))
+def keep_recounted(info_key, touched, counted, table, key_names, column):
+    """Keep the counters of `table` in step by recounting: `touched(session, after)` names the rows
+    a flush changes, `counted(session, ids)` their counter keys as the database holds them; the keys
+    are counted before and after each flush and the difference is added."""
+    @event.listens_for(db.session, "before_flush")
+    def _count_before(session, _flush_context, _instances):
+        with session.no_autoflush:
+            ids = touched(session, after=False)
+            session.info[info_key] = (ids, counted(session, ids))
+
+    @event.listens_for(db.session, "after_flush")
+    def _count_after(session, _flush_context):
+        before_ids, before = session.info.pop(info_key, (set(), {}))
+        with session.no_autoflush:
+            ids = before_ids | touched(session, after=True)
+            if not ids:
+                return
+            after = counted(session, ids)
+        changes = nonzero_in_order({key: after.get(key, 0) - before.get(key, 0) for key in set(after) | set(before)})
+        if changes:
+            _add(session.connection(), table, key_names, column, changes)
 
 
-@event.listens_for(db.session, "after_flush")
-def _count_passes_after(session, _flush_context):
-    before_ids, before = session.info.pop(PASS_BEFORE, (set(), None))
-    with session.no_autoflush:
-        ids = before_ids | _touched_passes(session, after=True)
-        if not ids:
-            return
-        after = pass_keys(session, ids)
-    changes = {key: after.get(key, 0) - (before or {}).get(key, 0) for key in set(after) | set(before or {})}
-    changes = [(key, n) for key, n in sorted(changes.items(), key=lambda item: str(item[0])) if n]
-    if changes:
-        _add(session.connection(), PassCount.__table__, PASS_KEY, "passes", changes)
+keep_recounted("supervision_pass_counts_before", _touched_passes, pass_keys, PassCount.__table__, PASS_KEY, "passes")
 
 
 def _add(connection, table, key_names, column, changes):
@@ -486,7 +496,6 @@ class ScopedFlowCount(db.Model):
 SCOPED_KEY = ("organisation_id", "department", "process_key", "day", "measure", "stage", "sender_kind",
               "refusal_reason")
 SCOPED_FIELDS = (*FLOW_FIELDS, "employer_department")
-SCOPED_BEFORE = "supervision_scoped_counts_before"
 
 from app.models.cases import CaseParty  # noqa: E402
 
@@ -533,26 +542,8 @@ def scoped_keys(session, ids):
     return found
 
 
-@event.listens_for(db.session, "before_flush")
-def _count_scoped_before(session, _flush_context, _instances):
-    with session.no_autoflush:
-        ids = _touched_cases(session, after=False)
-        session.info[SCOPED_BEFORE] = (ids, scoped_keys(session, ids))
-
-
-@event.listens_for(db.session, "after_flush")
-def _count_scoped_after(session, _flush_context):
-    before_ids, before = session.info.pop(SCOPED_BEFORE, (set(), None))
-    before = before or {}
-    with session.no_autoflush:
-        ids = before_ids | _touched_cases(session, after=True)
-        if not ids:
-            return
-        after = scoped_keys(session, ids)
-    changes = {key: after.get(key, 0) - before.get(key, 0) for key in set(after) | set(before)}
-    changes = [(key, n) for key, n in sorted(changes.items(), key=lambda item: str(item[0])) if n]
-    if changes:
-        _add(session.connection(), ScopedFlowCount.__table__, SCOPED_KEY, "cases", changes)
+keep_recounted("supervision_scoped_counts_before", _touched_cases, scoped_keys, ScopedFlowCount.__table__,
+               SCOPED_KEY, "cases")
 
 
 # -- the support journal of an organisation and of a département --------------------------------
@@ -617,14 +608,14 @@ def journal_rows(case_ids=None):
     return union_all(of_organisations, of_departments)
 
 
-JOURNAL_COLUMNS = ("organisation_id", "department", "event_id", "case_id", "process_key", "at")
+JOURNAL_FIELDS = ("organisation_id", "department", "event_id", "case_id", "process_key", "at")
 
 
 def write_journal(connection, case_ids):
     """Replace the journal rows of `case_ids` by what their events, parties and cases say now."""
     table = SupportJournalEntry.__table__
     connection.execute(delete(table).where(table.c.case_id.in_(sorted(case_ids))))
-    connection.execute(insert(table).from_select(list(JOURNAL_COLUMNS), journal_rows(case_ids)))
+    connection.execute(insert(table).from_select(list(JOURNAL_FIELDS), journal_rows(case_ids)))
 
 
 @event.listens_for(db.session, "after_flush")

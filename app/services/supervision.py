@@ -688,7 +688,8 @@ def support_journal(process_key, scope, filters):
         empty_message="Aucune intervention du support.")
 
 
-JOURNAL_COLUMNS = (Event.at, Case.id, Case.reference, Event.summary, User.first_name, User.last_name, Event.data)
+# What a journal line shows: when, which case, what, by whom, and the data holding the reason.
+JOURNAL_READ = (Event.at, Case.id, Case.reference, Event.summary, User.first_name, User.last_name, Event.data)
 
 
 def _scoped_journal(process_key, place, filters):
@@ -696,7 +697,7 @@ def _scoped_journal(process_key, place, filters):
     organisation_id, department = place
     entry = SupportJournalEntry
     return db.session.execute(
-        select(*JOURNAL_COLUMNS).select_from(entry)
+        select(*JOURNAL_READ).select_from(entry)
         .join(Event, Event.id == entry.event_id).join(Case, Case.id == entry.case_id)
         .outerjoin(User, User.id == Event.actor_id)
         .where(entry.organisation_id == organisation_id, entry.department == department,
@@ -720,7 +721,7 @@ def _journal_from_events(process_key, scope, filters):
             chosen = [Event.id.in_(newest.scalar_subquery())]
         chosen += [*_in_period(Event.at, filters), Event.actor_id.isnot(None)]
         rows = db.session.execute(
-            select(*JOURNAL_COLUMNS)
+            select(*JOURNAL_READ)
             .join(Case, Case.id == Event.case_id).outerjoin(User, User.id == Event.actor_id)
             .where(*chosen, *case_conditions(process_key, scope, filters, period=False))
             .order_by(Event.at.desc(), Event.id.desc()).limit(JOURNAL_SIZE)).all()
